@@ -81,6 +81,9 @@ class _BatchFieldError(FieldError):
             text += " " + i18n.message("E_BATCH_MORE", lang, count=self.more)
         return text
 
+    def to_dict(self, lang: Any) -> dict[str, Any]:
+        return {**FieldError.to_dict(self, lang), "row": self.row, "more_rows": self.more}
+
 
 # ------------------------------------------------------------------------------------------ reading
 
@@ -101,7 +104,8 @@ def _read(path: Path) -> pa.Table:
             return pq.read_table(path)
         import pyarrow.csv as pacsv
 
-        return pacsv.read_csv(path)
+        # An empty cell is a missing value (the default applies), as an absent option is on the CLI.
+        return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True))
     except (OSError, pa.ArrowInvalid) as exc:
         raise InvalidInput([FieldError("IN", "E_FILE", {"path": str(path), "problem": str(exc)})]) from None
 
