@@ -123,7 +123,8 @@ def _write(table: pa.Table, path: Path) -> None:
         else:
             import pyarrow.csv as pacsv
 
-            pacsv.write_csv(table, tmp)
+            strings = [pc.cast(c, pa.string()) if pa.types.is_dictionary(c.type) else c for c in table.columns]
+            pacsv.write_csv(pa.Table.from_arrays(strings, names=table.column_names), tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -464,11 +465,7 @@ def quote_batch(source: Path, target: Path, *, today: dt.date | None = None) -> 
     summary.declined = int((status == rating_batch.DECLINED).sum())
 
     out = table.drop_columns([c for c in OUTPUT_COLUMNS if c in table.column_names])
-    status_dictionary = pa.array(rating_batch.STATUS_NAMES)
-    out = out.append_column(
-        "status",
-        pa.DictionaryArray.from_arrays(pa.array(status, type=pa.int8()), status_dictionary).cast(pa.string()),
-    )
+    out = out.append_column("status", _labels(status.astype(np.int32), list(rating_batch.STATUS_NAMES)))
     out = out.append_column("monthly_premium", pa.array(monthly, mask=~quoted, type=pa.int64()))
     out = out.append_column("annual_premium", pa.array(annual, mask=~quoted, type=pa.int64()))
     out = out.append_column("reason_codes", _labels(reason_index, reason_labels))
@@ -484,5 +481,5 @@ def _intern(labels: list[str], label: str) -> int:
 
 
 def _labels(index: npt.NDArray[np.int32], labels: list[str]) -> pa.Array:
-    """A string column with few distinct values, built through a dictionary (fast for a million rows)."""
-    return pa.DictionaryArray.from_arrays(pa.array(index), pa.array(labels or [""], type=pa.string())).cast(pa.string())
+    """A string column with few distinct values, dictionary-encoded (Parquet keeps it so; CSV writes text)."""
+    return pa.DictionaryArray.from_arrays(pa.array(index, type=pa.int32()), pa.array(labels or [""], type=pa.string()))
