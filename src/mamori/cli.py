@@ -127,7 +127,18 @@ def render_quote(quote: Any, product: Any, lang: i18n.Lang) -> str:
     if quote.factors:
         lines.append("計算の内訳:" if ja else "How it was rated:")
         for key, value in quote.factors.items():
-            lines.append(f"  {key:<18} {value:.6f}".rstrip("0").rstrip("."))
+            if key == "revenue_rated":
+                shown = f"{int(value):,}{'円' if ja else ' yen'}"
+            elif key == "base":
+                shown = f"{value:,.2f}{'円' if ja else ' yen'}"
+            else:
+                shown = f"{value:.6f}".rstrip("0").rstrip(".")
+            lines.append(f"  {i18n.factor_label(key, lang)}: {shown}")
+        if quote.premium:
+            lines.append(
+                f"  {'端数処理前の月額' if ja else 'monthly before rounding'}: {quote.premium.monthly_unrounded:,.4f}"
+                f" → {'10円単位で四捨五入' if ja else 'rounded half-up to 10 yen'}"
+            )
     for reason in quote.reasons:
         lines.append(f"  [{reason.code}] {reason.message(lang)}")
     return "\n".join(lines) + "\n"
@@ -169,6 +180,14 @@ def _demo(args: argparse.Namespace, lang: i18n.Lang, out: TextIO, err: TextIO) -
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    try:
+        return _main(argv, stdout=stdout, stderr=stderr)
+    except BrokenPipeError:  # `mamori ... | head`: the reader left; not an error of ours
+        sys.stderr.close()
+        return EXIT_OK
+
+
+def _main(argv: Sequence[str] | None, *, stdout: TextIO | None, stderr: TextIO | None) -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
     args = build_parser().parse_args(argv)
     lang: i18n.Lang = args.lang or i18n.default_lang()

@@ -47,6 +47,12 @@ def label(field: str, lang: Lang) -> str:
     return entry[lang] if entry else field
 
 
+def factor_label(key: str, lang: Lang) -> str:
+    factors: Mapping[str, Mapping[str, str]] = _catalog()["factors"]
+    entry = factors.get(key)
+    return entry[lang] if entry else key
+
+
 def message(code: str, lang: Lang, **params: Any) -> str:
     """The text of message ``code`` in ``lang`` with ``params`` filled in."""
     entry: Mapping[str, str] = _catalog()["errors"][code]
