@@ -44,7 +44,7 @@ EXPECTED: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
         "object": ("a JSON object {{...}}", "JSONオブジェクト {{...}}"),
         "array": ("a JSON array [...]", "JSON配列 [...]"),
         "required": ("this field, which is missing", "この項目（必須項目が指定されていません）"),
-        "unknown": ("no such field; allowed fields: {allowed}", "指定できない項目です。指定できる項目：{allowed}"),
+        "unknown": ("a known field name ({allowed}); this field is unknown", "指定できる項目：{allowed}"),
         "yen": ("a whole number of yen, 0 or more", "0以上の整数（円）"),
         "signed_yen": ("a whole number of yen", "整数（円）"),
         "positive_yen": ("a whole number of yen above 0", "1以上の整数（円）"),
@@ -58,7 +58,10 @@ EXPECTED: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
         "enum": ("one of {allowed}", "次のいずれか：{allowed}"),
         "text": ("a non-empty string", "空でない文字列"),
         "unique_id": ("an id not used by another cost line", "他の費用行と重複しないID"),
-        "country": ("a two-letter ISO 3166 country code in capitals, e.g. JP", "ISO 3166 の国コード（英大文字2文字、例：JP）"),
+        "country": (
+            "a two-letter ISO 3166 country code in capitals, e.g. JP",
+            "ISO 3166 の国コード（英大文字2文字、例：JP）",
+        ),
         "accident_types": ("a non-empty list of {allowed}", "次の値からなる空でない配列：{allowed}"),
         "not_above_amount": ("at most the line's amount ({limit:,} yen)", "この行の金額（{limit:,}円）以下"),
         "condolence_only": ("only on EX_CONDOLENCE lines", "EX_CONDOLENCE の行にのみ指定できます"),
@@ -74,7 +77,10 @@ EXPECTED: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
             "補償の終了日時（状態が {status} のため必須）",
         ),
         "ended_null": ("null, because status is in_force", "null（状態が in_force のため）"),
-        "within_term": ("a date-time from {start} to {end} (the policy period)", "保険期間内の日時（{start} ～ {end}）"),
+        "within_term": (
+            "a date-time from {start} to {end} (the policy period)",
+            "保険期間内の日時（{start} ～ {end}）",
+        ),
         "not_after_discovery": ("not after discovered_at", "discovered_at 以前の日時"),
         "not_before_occurrence": ("not before occurred_at", "occurred_at 以降の日時"),
         "after_outage_start": ("after outage_start", "outage_start より後の日時"),
@@ -96,6 +102,8 @@ class Issue:
         return (ja if lang == "ja" else en).format(**dict(self.params))
 
     def message(self, lang: str) -> str:
+        if self.expected == "unknown" and lang == "ja":
+            return f"{self.path}：この項目は指定できません（{self.expected_text('ja')}）"
         if lang == "ja":
             return f"{self.path}：{self.expected_text('ja')}を指定してください（入力値：{self.got}）"
         return f"{self.path}: expected {self.expected_text('en')}; got {self.got}"
@@ -273,7 +281,7 @@ class _Checker:
 
     def obj(self, value: Any, path: str, allowed: frozenset[str]) -> Mapping[str, Any] | None:
         if not isinstance(value, dict):
-            self.add(path, "object", value)
+            self.add(path, "required" if value is _MISSING else "object", value)
             return None
         if not allowed.issuperset(value):
             for key in value:
@@ -371,12 +379,18 @@ def _policy(c: _Checker, raw: Any) -> tuple[Policy | None, product_mod.Product |
     ended = c.datetime(d, "ended_at", p, required=False)
     if status == "in_force" and d.get("ended_at") is not None:
         c.add(f"{p}.ended_at", "ended_null", d.get("ended_at"))
-    elif status != "in_force" and ended is None and "ended_at" not in {i.path[len(p) + 1 :] for i in c.issues}:
+    elif status != "in_force" and d.get("ended_at") is None:
         c.add(f"{p}.ended_at", "ended_needed", d.get("ended_at", _MISSING), status=status)
     if ended is not None and start is not None and product is not None:
         term_start, term_end = product.term_start_at(start), product.term_end_at(start)
         if not term_start <= ended <= term_end:
-            c.add(f"{p}.ended_at", "within_term", d.get("ended_at"), start=term_start.isoformat(), end=term_end.isoformat())
+            c.add(
+                f"{p}.ended_at",
+                "within_term",
+                d.get("ended_at"),
+                start=term_start.isoformat(),
+                end=term_end.isoformat(),
+            )
     policy = Policy(
         start_date=start or dt.date.min,
         liability_limit=c.integer(d, "liability_limit", p),
@@ -481,9 +495,7 @@ def _costs(c: _Checker, raw: Any, terms: terms_mod.CoverageTerms | None) -> tupl
         c.add("$.costs", "required" if raw is _MISSING else "array", raw)
         return ()
     kinds = terms.cost_kinds if terms is not None else ()
-    liability_items = (
-        tuple(code for code, item in terms.items.items() if item.section == "liability") if terms else ()
-    )
+    liability_items = tuple(code for code, item in terms.items.items() if item.section == "liability") if terms else ()
     seen: set[str] = set()
     costs: list[Cost] = []
     for i, entry in enumerate(raw):
@@ -502,7 +514,9 @@ def _costs(c: _Checker, raw: Any, terms: terms_mod.CoverageTerms | None) -> tupl
         if terms is not None and (not isinstance(item, str) or item not in kinds):
             c.add(f"{p}.item", "required" if item is _MISSING else "enum", item, allowed=", ".join(kinds))
             item = ""
+        before = len(c.issues)
         amount = c.integer(d, "amount", p)
+        amount_ok = len(c.issues) == before
         persons = c.optional_count(d, "persons", p)
         businesses = c.optional_count(d, "businesses", p)
         if item != "EX_CONDOLENCE":
@@ -513,7 +527,7 @@ def _costs(c: _Checker, raw: Any, terms: terms_mod.CoverageTerms | None) -> tupl
         contractual = c.integer(d, "contractual_excess", p, default=0)
         if contractual and item not in liability_items:
             c.add(f"{p}.contractual_excess", "liability_only", contractual, allowed=", ".join(liability_items))
-        if betterment + contractual > amount:
+        if amount_ok and betterment + contractual > amount:
             key = "betterment" if betterment > amount else ("contractual_excess" if contractual else "betterment")
             c.add(f"{p}.{key}", "not_above_amount", d.get(key), limit=amount)
         bearer = c.choice(d, "bearer", p, BEARERS, default="insured") or "insured"
@@ -549,14 +563,10 @@ def parse_document(data: Any) -> ClaimDocument:
     d = c.obj(data, "$", _TOP_KEYS)
     if d is None:
         raise DocumentError(c.issues)
-    if "policy" not in d:
-        c.add("$.policy", "required", _MISSING)
-    if "incident" not in d:
-        c.add("$.incident", "required", _MISSING)
-    policy, product = _policy(c, d["policy"]) if "policy" in d else (None, None)
+    policy, product = _policy(c, d.get("policy", _MISSING))
     terms = terms_mod.terms_for(product) if product is not None else None
     prior = _prior(c, d.get("prior_payments"), terms)
-    incident = _incident(c, d["incident"]) if "incident" in d else None
+    incident = _incident(c, d.get("incident", _MISSING))
     costs = _costs(c, d.get("costs", _MISSING), terms)
     bi = _bi(c, d.get("bi"))
     if c.issues or policy is None or product is None or terms is None or incident is None:

@@ -155,11 +155,21 @@ class Exclusion:
     source: str
 
 
+#: Template fields whose value is a code shown by its name (→ prefix of the key in ``names``).
+NAMED_FIELDS: Final = {"item": "", "exclusion": "", "section": "", "trigger": "", "status": "status."}
+#: Template fields whose value is an aware date-time shown in JST.
+TIME_FIELDS: Final = frozenset({"at", "start_at", "end_at", "ended_at", "retro_at"})
+
+
 @dataclass(frozen=True, slots=True)
 class StepText:
+    """A worksheet text; the fields needing a name or a JST time are found at load time."""
+
     code: str
     clause: str
     text: Text
+    named_fields: tuple[tuple[str, str], ...] = ()  # (field, prefix of the code in ``names``)
+    time_fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +201,9 @@ class CoverageTerms:
     steps: Mapping[str, StepText]
     words: Mapping[str, Text]
     sources: Mapping[str, str]  # "coverage.toml:key" → published|illustrative
+    names_ja: Mapping[str, str]  # every code (items, kinds, sections, exclusions, triggers, words) → name
+    names_en: Mapping[str, str]
+    never_exclusion: Mapping[str, str]  # never-covered kind → exclusion code
 
     @property
     def cost_kinds(self) -> tuple[str, ...]:
@@ -198,16 +211,8 @@ class CoverageTerms:
         return (*self.items, *self.never_covered)
 
     def name(self, code: str, lang: str) -> str:
-        """The display name of an item, never-covered kind, section, exclusion or trigger code."""
-        for table in (self.items, self.never_covered, self.sections):
-            entry = table.get(code)
-            if entry is not None:
-                return entry.name.get(lang)
-        if code in self.exclusions:
-            return self.exclusions[code].text.get(lang)
-        if code in self.triggers:
-            return self.triggers[code].get(lang)
-        return code
+        """The display name of an item, never-covered kind, section, exclusion, trigger or word code."""
+        return (self.names_ja if lang == "ja" else self.names_en).get(code, code)
 
 
 # ------------------------------------------------------------------------------------------ loading
@@ -287,11 +292,12 @@ class _Reader:
         return frozenset(any_types), frozenset(confirmed - any_types)
 
 
-def _check_template(r: _Reader, key: str, template: str) -> None:
+def _template_fields(r: _Reader, key: str, template: str) -> set[str]:
     try:
-        list(string.Formatter().parse(template))
+        parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
         raise r.fail(key, f"is not a valid text template: {exc}") from None
+    return {name for _, name, _, _ in parsed if name}
 
 
 def _items(r: _Reader, sections: Mapping[str, Section], riders: Mapping[str, Rider]) -> dict[str, Item]:
@@ -456,19 +462,20 @@ def load_terms(folder: Path, content_hash: str = "") -> CoverageTerms:
     r.source("whole_claim", whole_node)
     whole: list[tuple[str, str]] = []
     for fact in WHOLE_CLAIM_FACTS:
-        code = whole_node.get(fact)
-        if code not in exclusions or exclusions[code].scope != "claim":
-            raise r.fail(f"whole_claim.{fact}", f"must name an exclusion with scope 'claim', got {code!r}")
-        whole.append((fact, str(code)))
+        whole_code = whole_node.get(fact)
+        if whole_code not in exclusions or exclusions[whole_code].scope != "claim":
+            raise r.fail(f"whole_claim.{fact}", f"must name an exclusion with scope 'claim', got {whole_code!r}")
+        whole.append((fact, str(whole_code)))
 
     steps: dict[str, StepText] = {}
     for code in STEP_CODES:
         key = f"steps.{code}"
         node = r.table(key)
         text = r.jaen(key, node)
-        _check_template(r, f"{key}.ja", text.ja)
-        _check_template(r, f"{key}.en", text.en)
-        steps[code] = StepText(code, r.text(key, node, "clause"), text)
+        fields = _template_fields(r, f"{key}.ja", text.ja) | _template_fields(r, f"{key}.en", text.en)
+        named = tuple((f, NAMED_FIELDS[f]) for f in sorted(fields) if f in NAMED_FIELDS)
+        times = tuple(sorted(fields & TIME_FIELDS))
+        steps[code] = StepText(code, r.text(key, node, "clause"), text, named, times)
 
     words: dict[str, Text] = {}
     for group, table in r.table("words").items():
@@ -479,6 +486,12 @@ def load_terms(folder: Path, content_hash: str = "") -> CoverageTerms:
                 raise r.fail(f"words.{group}.{word}", "must be { ja = ..., en = ... }")
             words[f"{group}.{word}"] = r.jaen(f"words.{group}.{word}", node)
 
+    names: dict[str, Text] = dict(triggers)
+    names.update({code: e.text for code, e in exclusions.items()})
+    names.update({code: sec.name for code, sec in sections.items()})
+    names.update({code: nc.name for code, nc in never.items()})
+    names.update({code: item.name for code, item in items.items()})
+    names.update(words)
     return CoverageTerms(
         product_id="",
         version=folder.name,
@@ -498,6 +511,9 @@ def load_terms(folder: Path, content_hash: str = "") -> CoverageTerms:
         steps=MappingProxyType(steps),
         words=MappingProxyType(words),
         sources=MappingProxyType(dict(r.sources)),
+        names_ja=MappingProxyType({code: t.ja for code, t in names.items()}),
+        names_en=MappingProxyType({code: t.en for code, t in names.items()}),
+        never_exclusion=MappingProxyType({code: nc.exclusion for code, nc in never.items()}),
     )
 
 
