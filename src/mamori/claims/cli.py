@@ -21,6 +21,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+import orjson
+
 from mamori import product as product_mod
 from mamori.claims import calculate as calculate_mod
 from mamori.claims import document, result
@@ -36,8 +38,9 @@ MAX_MESSAGES: Final = 50
 PARALLEL_MIN: Final = 4_000
 CHUNK: Final = 2_000
 
-_COMPACT: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-_PRETTY: Final = json.JSONEncoder(ensure_ascii=False, indent=2)
+# orjson: the JSON Lines path spends most of its time in JSON; orjson is several times faster than the
+# standard library and writes UTF-8 text as is (Japanese stays readable), keys in insertion order.
+_PRETTY: Final = orjson.OPT_INDENT_2
 
 
 def _read(path: str) -> str:
@@ -66,8 +69,8 @@ def _is_lines(path: str, text: str) -> bool:
 
 def _parse_json(text: str) -> Any:
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
         got = f"{exc.msg} (line {exc.lineno}, column {exc.colno})"
         raise document.DocumentError([document.Issue("$", "json", got)]) from None
 
@@ -92,11 +95,11 @@ def _validate(entries: Sequence[tuple[int | None, str]], lang: str) -> tuple[lis
 
 
 def _answers(docs: Sequence[document.ClaimDocument], *, as_json: bool, lang: str, pretty: bool) -> Iterator[str]:
-    encoder = _PRETTY if pretty else _COMPACT
+    option = _PRETTY if pretty else 0
     for doc in docs:
         answer = calculate_mod.calculate(doc)
         if as_json:
-            yield encoder.encode(result.to_json_dict(answer, lang))
+            yield orjson.dumps(result.to_json_dict(answer, lang), option=option).decode()
         else:
             yield result.render_text(answer, lang)
 

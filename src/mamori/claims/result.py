@@ -140,6 +140,11 @@ def _support_reason(result: ClaimResult, lang: str) -> str | None:
     return general if cover is None else f"{general}（{cover.text.get(lang)}）"
 
 
+def _ground_texts(result: ClaimResult, lang: str) -> dict[str, str]:
+    terms = deadlines.load_regulatory_terms(result.terms.path)
+    return {g: (ja if lang == "ja" else en) for g, (ja, en) in terms.grounds.items()}
+
+
 # ------------------------------------------------------------------------------------------ JSON
 
 
@@ -194,6 +199,7 @@ def to_json_dict(result: ClaimResult, lang: str = "ja") -> dict[str, Any]:
         "regulatory": {
             "ppc_report_required": reg.ppc_report_required,
             "grounds": list(reg.grounds),
+            "ground_texts": [_ground_texts(result, lang)[g] for g in reg.grounds],
             "preliminary_due": None if reg.preliminary_due is None else reg.preliminary_due.isoformat(),
             "final_due": None if reg.final_due is None else reg.final_due.isoformat(),
             "gdpr_due": None if reg.gdpr_due is None else reg.gdpr_due.isoformat(),
@@ -335,7 +341,9 @@ def render_text(result: ClaimResult, lang: str = "ja") -> str:
     out.append(f"■ {_label('regulatory', lang)}")
     out.append(f"  {_label('ppc_yes' if reg.ppc_report_required else 'ppc_no', lang)}")
     if reg.grounds:
-        out.append(f"  {_label('grounds', lang)}: {', '.join(reg.grounds)}")
+        texts = _ground_texts(result, lang)
+        out.append(f"  {_label('grounds', lang)}:")
+        out.extend(f"    ({g}) {texts[g]}" for g in reg.grounds)
     if reg.preliminary_due is not None:
         out.append(f"  {_label('preliminary', lang)}: {reg.preliminary_due.isoformat()}")
     if reg.final_due is not None:
