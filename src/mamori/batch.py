@@ -21,8 +21,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mamori import i18n, rating_batch, risk
 from mamori import product as product_mod
-from mamori import rating_batch, risk
 from mamori.errors import FieldError, InvalidInput
 
 __all__ = ["BatchSummary", "quote_batch"]
@@ -73,15 +73,13 @@ class _BatchFieldError(FieldError):
     row: int = 0
     more: int = 0
 
-    def message(self, lang: Any) -> str:
-        from mamori import i18n
-
+    def message(self, lang: i18n.Lang) -> str:
         text = i18n.message("E_BATCH_ROW", lang, row=self.row, message=FieldError.message(self, lang))
         if self.more:
             text += " " + i18n.message("E_BATCH_MORE", lang, count=self.more)
         return text
 
-    def to_dict(self, lang: Any) -> dict[str, Any]:
+    def to_dict(self, lang: i18n.Lang) -> dict[str, Any]:
         return {**FieldError.to_dict(self, lang), "row": self.row, "more_rows": self.more}
 
 
