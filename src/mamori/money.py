@@ -31,6 +31,9 @@ Yen = int
 CONTEXT = decimal.Context(prec=40, rounding=decimal.ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999)
 
 
+_ONE = Decimal(1)
+
+
 class Rounding(enum.Enum):
     """Named rounding modes used by the product (the value is the ``decimal`` constant)."""
 
@@ -65,9 +68,9 @@ def to_yen(amount: Decimal, *, unit: int = 1, mode: Rounding) -> Yen:
     """
     if unit <= 0:
         raise ValueError("unit must be a positive number of yen")
-    with decimal_context():
-        steps = (amount / unit).quantize(Decimal(1), rounding=mode.value)
-        return int(steps) * unit
+    # The context is passed explicitly (not entered): this is on every hot path of rating and claims.
+    steps = CONTEXT.divide(amount, Decimal(unit)).quantize(_ONE, rounding=mode.value, context=CONTEXT)
+    return int(steps) * unit
 
 
 def split_evenly(total: Yen, parts: int) -> list[Yen]:

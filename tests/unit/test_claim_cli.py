@@ -240,3 +240,22 @@ def test_the_installed_command_runs_the_same_calculation(example_file: Path) -> 
         pytest.skip("the claim command is not wired into mamori.cli yet")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["payable_total"] == 31_300_000
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_a_parallel_batch_written_to_a_file_is_the_same_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, as_json: bool
+) -> None:
+    monkeypatch.setattr(cli, "PARALLEL_MIN", 4)
+    monkeypatch.setattr(cli, "CHUNK", 3)
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join([json.dumps(EXAMPLE, ensure_ascii=False)] * 11) + "\n", encoding="utf-8")
+    expected = call(path, as_json=as_json, lang="ja")[1]
+    out_path = tmp_path / "answers.out"
+    with out_path.open("w", encoding="utf-8") as out:
+        out.write("before\n")
+        code = cli.run_calculate(str(path), as_json=as_json, lang="ja", stdout=out, stderr=io.StringIO())
+        out.write("after\n")
+    assert code == 0
+    assert out_path.read_text(encoding="utf-8") == "before\n" + expected + "after\n"
+    assert expected.count("お支払い") >= 11

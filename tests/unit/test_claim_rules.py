@@ -582,3 +582,43 @@ def test_the_worksheet_names_the_clause_of_every_step() -> None:
     r = run(costs=[line("EX_FORENSICS", 1_000_000), line("RANSOM", 5, "c2")])
     assert all(step.clause.startswith("§") for step in r.worksheet)
     assert [s.step for s in r.worksheet if s.step == "deductible"] == ["deductible"]
+
+
+def test_the_precomputed_triage_table_agrees_with_the_phases() -> None:
+    import itertools
+
+    from mamori import product
+    from mamori.support import service
+
+    for version in product.available_versions():
+        terms = service.load_support_terms(version.path)
+        for n in range(len(service.ACCIDENT_TYPES) + 1):
+            for types in itertools.combinations(service.ACCIDENT_TYPES, n):
+                for affected in (False, True):
+                    key = frozenset(types)
+                    assert terms.triage_table[key, affected] == service._triage(terms.phases, key, affected)
+
+
+def test_precomputed_notes_give_the_texts_of_the_file() -> None:
+    from mamori import product
+    from mamori.claims import result, terms
+
+    r = run(costs=[line("EX_FORENSICS", 1_000_000), line("RANSOM", 5, "c2")])
+    t = terms.terms_for(product.available_versions()[0])
+    for s in r.worksheet:
+        for lang in ("ja", "en"):
+            note = result.step_note(t, s, lang)
+            template = t.steps[s.step].text.get(lang)
+            assert note == template.format_map({**s.params, **_shown(t, s, lang)})
+
+
+def _shown(t: Any, s: Any, lang: str) -> dict[str, Any]:
+    shown: dict[str, Any] = {}
+    names = t.names_ja if lang == "ja" else t.names_en
+    for key, prefix in t.steps[s.step].named_fields:
+        if s.params.get(key) is not None:
+            shown[key] = names.get(prefix + s.params[key], s.params[key])
+    for key in t.steps[s.step].time_fields:
+        if s.params.get(key) is not None:
+            shown[key] = s.params[key].astimezone(JST).strftime("%Y-%m-%d %H:%M JST")
+    return shown

@@ -8,18 +8,19 @@ field and what was expected on stderr, and nothing on stdout.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gc
+import itertools
 import json
 import multiprocessing
 import os
-import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Any, BinaryIO, Final, TextIO
 
 import orjson
 
@@ -37,6 +38,10 @@ MAX_MESSAGES: Final = 50
 #: A JSON Lines file with at least this many documents is calculated by one process per CPU.
 PARALLEL_MIN: Final = 4_000
 CHUNK: Final = 2_000
+#: Answers are written this many at a time; the answers of a parallel batch in blocks of this size.
+_WRITE_BATCH: Final = 64
+_COPY_BLOCK: Final = 1 << 20
+_CHUNKS_PER_WORKER: Final = 4
 
 # orjson: the JSON Lines path spends most of its time in JSON; orjson is several times faster than the
 # standard library and writes UTF-8 text as is (Japanese stays readable), keys in insertion order.
@@ -94,28 +99,56 @@ def _validate(entries: Sequence[tuple[int | None, str]], lang: str) -> tuple[lis
     return docs, messages
 
 
-def _answers(docs: Sequence[document.ClaimDocument], *, as_json: bool, lang: str, pretty: bool) -> Iterator[str]:
-    option = _PRETTY if pretty else 0
+def _answers(docs: Sequence[document.ClaimDocument], *, as_json: bool, lang: str, pretty: bool) -> Iterator[bytes]:
+    """The answer of each document as UTF-8 bytes, each ending with a newline."""
+    option = (_PRETTY if pretty else 0) | orjson.OPT_APPEND_NEWLINE
     for doc in docs:
         answer = calculate_mod.calculate(doc)
         if as_json:
-            yield orjson.dumps(result.to_json_dict(answer, lang), option=option).decode()
+            yield orjson.dumps(result.to_json_dict(answer, lang), option=option)
         else:
-            yield result.render_text(answer, lang)
+            yield (result.render_text(answer, lang) + "\n").encode()
 
 
-def _work_chunk(args: tuple[list[tuple[int | None, str]], bool, str, str]) -> tuple[list[str], str | None]:
+#: The entries of the batch being calculated in parallel. Workers started by fork inherit them, so
+#: a chunk is sent to a worker as a range of this list instead of being pickled.
+_BATCH: list[tuple[int | None, str]] = []
+
+
+def _work_chunk(
+    args: tuple[int, int, list[tuple[int | None, str]] | None, bool, str, str],
+) -> tuple[list[str], str | None]:
     """Worker of the parallel path: validate a chunk, then write its answers to a temporary file."""
-    entries, as_json, lang, out_path = args
+    start, stop, entries, as_json, lang, out_path = args
     with _no_cycle_collection():
-        docs, messages = _validate(entries, lang)
+        docs, messages = _validate(_BATCH[start:stop] if entries is None else entries, lang)
         if messages:
             return messages, None
-        with open(out_path, "w", encoding="utf-8") as fh:
-            for text in _answers(docs, as_json=as_json, lang=lang, pretty=False):
-                fh.write(text)
-                fh.write("\n")
+        with open(out_path, "wb") as fh:
+            fh.writelines(_answers(docs, as_json=as_json, lang=lang, pretty=False))
     return [], out_path
+
+
+def _write_all(stdout: TextIO, blocks: Iterable[bytes]) -> None:
+    """Write UTF-8 blocks of answers: straight to the binary buffer of ``stdout`` when it has one that
+    would receive the same bytes (UTF-8, no newline translation), else as text."""
+    buffer: BinaryIO | None = getattr(stdout, "buffer", None)
+    encoding = getattr(stdout, "encoding", None)
+    if buffer is not None and encoding and codecs.lookup(encoding).name == "utf-8" and os.linesep == "\n":
+        stdout.flush()
+        for block in blocks:
+            buffer.write(block)
+        return
+    decode = codecs.getincrementaldecoder("utf-8")().decode  # a block may end inside a character
+    for block in blocks:
+        stdout.write(decode(block))
+
+
+def _joined(answers: Iterable[bytes]) -> Iterator[bytes]:
+    """Answers joined a few dozen at a time (one write each, not two per answer)."""
+    it = iter(answers)
+    while batch := list(itertools.islice(it, _WRITE_BATCH)):
+        yield b"".join(batch)
 
 
 @contextlib.contextmanager
@@ -143,22 +176,36 @@ def _run_parallel(
     Every chunk is validated before anything reaches ``stdout``: answers wait in temporary files until
     all chunks are known to be valid, so an invalid line anywhere still writes nothing.
     """
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with tempfile.TemporaryDirectory(prefix="mamori-claims-") as tmp:
-        jobs = [
-            (entries[i : i + CHUNK], as_json, lang, os.path.join(tmp, f"{i:012d}.out"))
-            for i in range(0, len(entries), CHUNK)
-        ]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            done = list(pool.map(_work_chunk, jobs))
-        messages = [m for chunk_messages, _ in done for m in chunk_messages]
-        if messages:
-            return messages
-        for _, out_path in done:
-            assert out_path is not None  # noqa: S101 - a chunk without messages always wrote its file
-            with open(out_path, encoding="utf-8") as fh:
-                shutil.copyfileobj(fh, stdout)
+    global _BATCH  # noqa: PLW0603 - read by the forked workers, cleared afterwards
+    forked = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if forked else "spawn")
+    _BATCH = entries
+    try:
+        with tempfile.TemporaryDirectory(prefix="mamori-claims-") as tmp:
+            # At most CHUNK lines a chunk, and a few chunks per worker so that none waits for the last.
+            size = min(CHUNK, -(-len(entries) // (workers * _CHUNKS_PER_WORKER)))
+            jobs = [
+                (i, i + size, None if forked else entries[i : i + size], as_json, lang,
+                 os.path.join(tmp, f"{i:012d}.out"))
+                for i in range(0, len(entries), size)
+            ]  # fmt: skip
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                done = list(pool.map(_work_chunk, jobs))
+            messages = [m for chunk_messages, _ in done for m in chunk_messages]
+            if messages:
+                return messages
+            _write_all(stdout, _read_files(out_path for _, out_path in done))
+    finally:
+        _BATCH = []
     return []
+
+
+def _read_files(paths: Iterable[str | None]) -> Iterator[bytes]:
+    for path in paths:
+        assert path is not None  # noqa: S101 - a chunk without messages always wrote its file
+        with open(path, "rb") as fh:
+            while block := fh.read(_COPY_BLOCK):
+                yield block
 
 
 def _report(messages: list[str], lang: str, stderr: TextIO) -> int:
@@ -199,9 +246,7 @@ def run_calculate(path: str, *, as_json: bool, lang: str, stdout: TextIO, stderr
             if messages:
                 return _report(messages, lang, stderr)
             single = len(entries) == 1 and entries[0][0] is None
-            for answer in _answers(docs, as_json=as_json, lang=lang, pretty=single):
-                stdout.write(answer)
-                stdout.write("\n")
+            _write_all(stdout, _joined(_answers(docs, as_json=as_json, lang=lang, pretty=single)))
     except product_mod.ProductDataError as exc:  # the product folder itself is broken
         stderr.write(f"{exc}\n")
         return EXIT_INVALID

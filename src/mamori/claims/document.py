@@ -291,6 +291,8 @@ class _Checker:
 
     def integer(self, d: Mapping[str, Any], key: str, path: str, kind: str = "yen", default: Any = _MISSING) -> int:
         v = d.get(key, _MISSING)
+        if type(v) is int and (v > 0 or (v == 0 and kind != "positive_yen") or kind == "signed_yen"):
+            return v  # the common case first: a valid amount
         if v is _MISSING and default is not _MISSING:
             return int(default)
         # type() rather than isinstance(): JSON true/false are bools, which are ints in Python.
@@ -419,11 +421,7 @@ def _prior(c: _Checker, raw: Any, terms: terms_mod.CoverageTerms | None) -> Prio
         if not isinstance(raw_sub, dict):
             c.add(f"{p}.sublimits", "object", raw_sub)
         else:
-            with_sub = (
-                [code for code, item in terms.items.items() if item.sublimit_amount is not None or item.sublimit_share]
-                if terms
-                else []
-            )
+            with_sub = terms.sublimit_items if terms else ()
             for code in raw_sub:
                 if terms is not None and code not in with_sub:
                     c.add(f"{p}.sublimits.{code}", "sublimit_item", raw_sub[code], allowed=", ".join(with_sub))
@@ -437,20 +435,31 @@ def _prior(c: _Checker, raw: Any, terms: terms_mod.CoverageTerms | None) -> Prio
     )
 
 
+_ACCIDENT_TYPE_SET: Final = frozenset(terms_mod.ACCIDENT_TYPES)
+_PD_KEY_SET: Final = frozenset(_PD_KEYS)
+
+
+def _accident_types(raw: Any) -> frozenset[str] | None:
+    """A non-empty list of known accident types as a set, else None."""
+    if not isinstance(raw, list) or not raw:
+        return None
+    try:
+        types = frozenset(raw)
+    except TypeError:  # an unhashable element (a list or an object) is not a type either
+        return None
+    # Only strings equal the known types, so a number or true in the list is refused too.
+    return types if types <= _ACCIDENT_TYPE_SET else None
+
+
 def _incident(c: _Checker, raw: Any) -> Incident | None:
     p = "$.incident"
     d = c.obj(raw, p, _INCIDENT_KEYS)
     if d is None:
         return None
     types_raw = d.get("accident_types", _MISSING)
-    types: frozenset[str] = frozenset()
-    if (
-        isinstance(types_raw, list)
-        and types_raw
-        and all(isinstance(t, str) and t in terms_mod.ACCIDENT_TYPES for t in types_raw)
-    ):
-        types = frozenset(types_raw)
-    else:
+    types = _accident_types(types_raw)
+    if types is None:
+        types = frozenset()
         c.add(
             f"{p}.accident_types",
             "required" if types_raw is _MISSING else "accident_types",
@@ -471,9 +480,10 @@ def _incident(c: _Checker, raw: Any) -> Incident | None:
     pd_raw = d.get("personal_data")
     personal = PersonalData()
     if pd_raw is not None:
-        pdd = c.obj(pd_raw, f"{p}.personal_data", frozenset(_PD_KEYS))
+        pp = f"{p}.personal_data"
+        pdd = c.obj(pd_raw, pp, _PD_KEY_SET)
         if pdd is not None:
-            personal = PersonalData(*(c.boolean(pdd, k, f"{p}.personal_data") for k in _PD_KEYS))
+            personal = PersonalData(*[c.boolean(pdd, k, pp) for k in _PD_KEYS])
     return Incident(
         accident_types=types,
         discovered_at=discovered or dt.datetime.min.replace(tzinfo=dt.UTC),
@@ -494,8 +504,8 @@ def _costs(c: _Checker, raw: Any, terms: terms_mod.CoverageTerms | None) -> tupl
     if not isinstance(raw, list):
         c.add("$.costs", "required" if raw is _MISSING else "array", raw)
         return ()
-    kinds = terms.cost_kinds if terms is not None else ()
-    liability_items = tuple(code for code, item in terms.items.items() if item.section == "liability") if terms else ()
+    kinds = terms.cost_kind_set if terms is not None else frozenset()
+    liability_items = terms.liability_items if terms else ()
     seen: set[str] = set()
     costs: list[Cost] = []
     for i, entry in enumerate(raw):
@@ -512,14 +522,14 @@ def _costs(c: _Checker, raw: Any, terms: terms_mod.CoverageTerms | None) -> tupl
         seen.add(cid)
         item = d.get("item", _MISSING)
         if terms is not None and (not isinstance(item, str) or item not in kinds):
-            c.add(f"{p}.item", "required" if item is _MISSING else "enum", item, allowed=", ".join(kinds))
+            c.add(f"{p}.item", "required" if item is _MISSING else "enum", item, allowed=", ".join(terms.cost_kinds))
             item = ""
         before = len(c.issues)
         amount = c.integer(d, "amount", p)
         amount_ok = len(c.issues) == before
         persons = c.optional_count(d, "persons", p)
         businesses = c.optional_count(d, "businesses", p)
-        if item != "EX_CONDOLENCE":
+        if item != "EX_CONDOLENCE" and ("persons" in d or "businesses" in d):
             for key in ("persons", "businesses"):
                 if d.get(key) is not None:
                     c.add(f"{p}.{key}", "condolence_only", d[key])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -107,21 +108,28 @@ class ClaimResult:
 
 def step_note(terms: terms_mod.CoverageTerms, step: Step, lang: str) -> str:
     """The ja/en text of a worksheet step, with codes replaced by their names in ``lang``."""
-    st = terms.steps[step.step]
-    params = step.params
-    if st.named_fields or st.time_fields:
-        names = terms.names_ja if lang == "ja" else terms.names_en
+    return _fill(terms.notes(lang)[step.step], step.params)
+
+
+def _fill(note: terms_mod.Note, params: Mapping[str, Any]) -> str:
+    if note.named or note.time_fields:
         values = dict(params)
-        for key, prefix in st.named_fields:
+        for key, names in note.named:
             code = values.get(key)
             if code is not None:
-                values[key] = names.get(prefix + code, code)
-        for key in st.time_fields:
+                values[key] = names.get(code, code)
+        for key in note.time_fields:
             at = values.get(key)
             if at is not None:
-                values[key] = at.astimezone(JST).strftime("%Y-%m-%d %H:%M JST")
+                values[key] = _jst_minutes(at)
         params = values
-    return (st.text.ja if lang == "ja" else st.text.en).format_map(params)
+    return note.template.format_map(params)
+
+
+@functools.lru_cache(maxsize=4096)
+def _jst_minutes(at: dt.datetime) -> str:
+    # Cached: the same instants (16:00 JST of policy dates) come back in many documents.
+    return at.astimezone(JST).strftime("%Y-%m-%d %H:%M JST")
 
 
 def _line_reason(terms: terms_mod.CoverageTerms, line: LineResult, lang: str) -> str | None:
@@ -145,6 +153,15 @@ def _ground_texts(result: ClaimResult, lang: str) -> dict[str, str]:
     return {g: (ja if lang == "ja" else en) for g, (ja, en) in terms.grounds.items()}
 
 
+def _ground_list(result: ClaimResult, lang: str) -> list[str]:
+    grounds = result.regulatory.grounds
+    if not grounds:
+        return []
+    texts = deadlines.load_regulatory_terms(result.terms.path).grounds
+    i = 0 if lang == "ja" else 1
+    return [texts[g][i] for g in grounds]
+
+
 # ------------------------------------------------------------------------------------------ JSON
 
 
@@ -154,6 +171,7 @@ def to_json_dict(result: ClaimResult, lang: str = "ja") -> dict[str, Any]:
     reg = result.regulatory
     sup = result.support
     bi = result.bi
+    notes = t.notes(lang)
     return {
         "payable_total": result.payable_total,
         "sections": {
@@ -199,14 +217,14 @@ def to_json_dict(result: ClaimResult, lang: str = "ja") -> dict[str, Any]:
         "regulatory": {
             "ppc_report_required": reg.ppc_report_required,
             "grounds": list(reg.grounds),
-            "ground_texts": [_ground_texts(result, lang)[g] for g in reg.grounds],
+            "ground_texts": _ground_list(result, lang),
             "preliminary_due": None if reg.preliminary_due is None else reg.preliminary_due.isoformat(),
             "final_due": None if reg.final_due is None else reg.final_due.isoformat(),
             "gdpr_due": None if reg.gdpr_due is None else reg.gdpr_due.isoformat(),
             "notify_card_brands": reg.notify_card_brands,
             "personal_data_involved": reg.personal_data_involved,
         },
-        "worksheet": [_step_json(t, s, lang) for s in result.worksheet],
+        "worksheet": [_step_json(s, notes[s.step]) for s in result.worksheet],
         "policy_period": {
             "start_at": result.policy_start_at.isoformat(),
             "end_at": result.policy_end_at.isoformat(),
@@ -219,10 +237,10 @@ def to_json_dict(result: ClaimResult, lang: str = "ja") -> dict[str, Any]:
     }
 
 
-def _step_json(t: terms_mod.CoverageTerms, s: Step, lang: str) -> dict[str, Any]:
+def _step_json(s: Step, note: terms_mod.Note) -> dict[str, Any]:
     # step, clause, amount and note always (interfaces.md); section, line, before and after only when
     # they apply, which keeps a batch's output about a third smaller.
-    entry: dict[str, Any] = {"step": s.step, "clause": s.clause, "amount": s.amount, "note": step_note(t, s, lang)}
+    entry: dict[str, Any] = {"step": s.step, "clause": s.clause, "amount": s.amount, "note": _fill(note, s.params)}
     if s.section is not None:
         entry["section"] = s.section
     if s.line is not None:

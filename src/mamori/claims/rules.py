@@ -37,6 +37,9 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
+#: The rating context of :func:`mamori.money.decimal_context`, used directly for single operations
+#: (entering the context manager costs more than the arithmetic).
+_CONTEXT = money.CONTEXT.copy()
 
 
 # ------------------------------------------------------------------------------ §1, §3.6-1 period
@@ -168,16 +171,13 @@ def profit_rate(operating_profit: int, fixed_costs: int, fiscal_revenue: int) ->
     """(営業利益 + 経常費) / 営業収益 of the last fiscal year; never below 0 (a Decimal, unrounded)."""
     if fiscal_revenue <= 0:
         return _ZERO
-    with money.decimal_context():
-        rate = (Decimal(operating_profit) + Decimal(fixed_costs)) / Decimal(fiscal_revenue)
+    rate = _CONTEXT.divide(_CONTEXT.add(Decimal(operating_profit), Decimal(fixed_costs)), Decimal(fiscal_revenue))
     return max(rate, _ZERO)
 
 
 def _times_rate(amount: int, rate: Decimal) -> int:
     # Amounts derived by a rate are rounded down to the yen (§3.7 "Rounding of payments").
-    with money.decimal_context():
-        product = Decimal(amount) * rate
-    return money.to_yen(product, mode=money.Rounding.DOWN)
+    return money.to_yen(_CONTEXT.multiply(Decimal(amount), rate), mode=money.Rounding.DOWN)
 
 
 def lost_profit(standard_revenue: int, actual_revenue: int, rate: Decimal, saved_fixed_costs: int) -> int:

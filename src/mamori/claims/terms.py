@@ -28,6 +28,7 @@ __all__ = [
     "Exclusion",
     "Item",
     "NeverCovered",
+    "Note",
     "Rider",
     "Section",
     "StepText",
@@ -173,6 +174,19 @@ class StepText:
 
 
 @dataclass(frozen=True, slots=True)
+class Note:
+    """A worksheet text in one language, ready to fill (built once per product version).
+
+    ``named`` maps each field holding a code to the code → display-name table of that field (its
+    ``names`` prefix already applied); ``time_fields`` hold aware date-times shown in JST.
+    """
+
+    template: str
+    named: tuple[tuple[str, Mapping[str, str]], ...]
+    time_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class BITerms:
     clause: str
     any_types: frozenset[str]
@@ -204,6 +218,12 @@ class CoverageTerms:
     names_ja: Mapping[str, str]  # every code (items, kinds, sections, exclusions, triggers, words) → name
     names_en: Mapping[str, str]
     never_exclusion: Mapping[str, str]  # never-covered kind → exclusion code
+    notes_ja: Mapping[str, Note]  # step code → its worksheet text, ready to fill
+    notes_en: Mapping[str, Note]
+    # Looked up for every document, so computed once here:
+    cost_kind_set: frozenset[str]  # every ``item`` a cost line may name
+    liability_items: tuple[str, ...]  # coverage items of the liability section, in file order
+    sublimit_items: tuple[str, ...]  # coverage items with a sublimit, in file order
 
     @property
     def cost_kinds(self) -> tuple[str, ...]:
@@ -213,6 +233,10 @@ class CoverageTerms:
     def name(self, code: str, lang: str) -> str:
         """The display name of an item, never-covered kind, section, exclusion, trigger or word code."""
         return (self.names_ja if lang == "ja" else self.names_en).get(code, code)
+
+    def notes(self, lang: str) -> Mapping[str, Note]:
+        """The worksheet texts of every step in ``lang`` (``ja``, else English)."""
+        return self.notes_ja if lang == "ja" else self.notes_en
 
 
 # ------------------------------------------------------------------------------------------ loading
@@ -492,6 +516,8 @@ def load_terms(folder: Path, content_hash: str = "") -> CoverageTerms:
     names.update({code: nc.name for code, nc in never.items()})
     names.update({code: item.name for code, item in items.items()})
     names.update(words)
+    names_ja = {code: t.ja for code, t in names.items()}
+    names_en = {code: t.en for code, t in names.items()}
     return CoverageTerms(
         product_id="",
         version=folder.name,
@@ -511,10 +537,26 @@ def load_terms(folder: Path, content_hash: str = "") -> CoverageTerms:
         steps=MappingProxyType(steps),
         words=MappingProxyType(words),
         sources=MappingProxyType(dict(r.sources)),
-        names_ja=MappingProxyType({code: t.ja for code, t in names.items()}),
-        names_en=MappingProxyType({code: t.en for code, t in names.items()}),
+        names_ja=MappingProxyType(names_ja),
+        names_en=MappingProxyType(names_en),
         never_exclusion=MappingProxyType({code: nc.exclusion for code, nc in never.items()}),
+        notes_ja=MappingProxyType({code: _note(st, st.text.ja, names_ja) for code, st in steps.items()}),
+        notes_en=MappingProxyType({code: _note(st, st.text.en, names_en) for code, st in steps.items()}),
+        cost_kind_set=frozenset((*items, *never)),
+        liability_items=tuple(code for code, item in items.items() if item.section == "liability"),
+        sublimit_items=tuple(
+            code for code, item in items.items() if item.sublimit_amount is not None or item.sublimit_share
+        ),
     )
+
+
+def _note(step: StepText, template: str, names: Mapping[str, str]) -> Note:
+    """Precompute a step's text: for each named field, its code → name table with the prefix stripped."""
+    named = tuple(
+        (field, {code.removeprefix(prefix): name for code, name in names.items() if code.startswith(prefix)})
+        for field, prefix in step.named_fields
+    )
+    return Note(template, named, step.time_fields)
 
 
 def terms_for(product: product_mod.Product) -> CoverageTerms:

@@ -9,9 +9,10 @@ refer. Phases, checklists, vendors and territory are data (``support.toml``).
 from __future__ import annotations
 
 import functools
+import itertools
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
@@ -24,6 +25,7 @@ FILE_NAME: Final = "support.toml"
 #: Reason when the insurance cannot pay for the incident and no more specific code is known.
 NOT_PAYABLE: Final = "NOT_PAYABLE"
 TERRITORY: Final = "X_TERRITORY"
+ACCIDENT_TYPES: Final = ("A1", "A2", "A3", "A4", "T0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,11 @@ class SupportTerms:
     phases: tuple[Phase, ...]
     vendors: Mapping[str, Vendor]
     reasons: Mapping[str, tuple[str, str]]  # code → (ja, en)
+    #: (accident types, affected) → (phases, vendors) for every combination of the known accident
+    #: types, computed at load time; triage of other types is computed when asked.
+    triage_table: Mapping[tuple[frozenset[str], bool], tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +123,7 @@ def load_support_terms(folder: Path) -> SupportTerms:
             raise _fail(path, key, "must be a table with an id")
         ja, en = _jaen(path, key, node)
         types = node.get("types", [])
-        if not isinstance(types, list) or not all(t in ("A1", "A2", "A3", "A4", "T0") for t in types):
+        if not isinstance(types, list) or not all(t in ACCIDENT_TYPES for t in types):
             raise _fail(path, f"{key}.types", "must list accident types A1..A4, T0")
         refs = node.get("vendors", [])
         if not isinstance(refs, list) or any(v not in vendors for v in refs):
@@ -137,6 +144,12 @@ def load_support_terms(folder: Path) -> SupportTerms:
     for needed in (NOT_PAYABLE, TERRITORY):
         if needed not in reasons:
             raise _fail(path, f"reasons.{needed}", "missing")
+    table = {
+        (frozenset(types), affected): _triage(phases, frozenset(types), affected)
+        for n in range(len(ACCIDENT_TYPES) + 1)
+        for types in itertools.combinations(ACCIDENT_TYPES, n)
+        for affected in (False, True)
+    }
     return SupportTerms(
         name=_jaen(path, "service", service),
         clause=clause,
@@ -144,6 +157,7 @@ def load_support_terms(folder: Path) -> SupportTerms:
         phases=tuple(phases),
         vendors=MappingProxyType(vendors),
         reasons=MappingProxyType(reasons),
+        triage_table=MappingProxyType(table),
     )
 
 
@@ -151,12 +165,19 @@ def triage(
     terms: SupportTerms, accident_types: frozenset[str], affected: bool
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The response phases that apply (in the page's order) and the vendor categories to refer."""
-    phases = tuple(p for p in terms.phases if p.applies(accident_types, affected))
+    known = terms.triage_table.get((accident_types, affected))
+    return known if known is not None else _triage(terms.phases, accident_types, affected)
+
+
+def _triage(
+    phases: Sequence[Phase], accident_types: frozenset[str], affected: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    applying = tuple(p for p in phases if p.applies(accident_types, affected))
     vendors: dict[str, None] = {}
-    for p in phases:
+    for p in applying:
         for v in p.vendors:
             vendors.setdefault(v)
-    return tuple(p.id for p in phases), tuple(vendors)
+    return tuple(p.id for p in applying), tuple(vendors)
 
 
 def assess(
