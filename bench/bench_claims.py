@@ -23,27 +23,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mamori.claims import cli
+from mamori.claims import cli, terms
+from mamori.product import product_for_start
 
 JST = dt.timezone(dt.timedelta(hours=9))
-ITEMS = (
-    "EX_ISOLATION",
-    "EX_ATTACK_CHECK",
-    "EX_FORENSICS",
-    "EX_CALL_CENTER",
-    "EX_MEDIA",
-    "EX_CONDOLENCE",
-    "EX_DATA_RESTORE",
-    "EX_PREVENTION",
-    "EX_LEGAL",
-    "LI_DAMAGES",
-    "LI_DEFENCE",
-    "LI_COOPERATION",
-    "PD_DAMAGES",
-    "RANSOM",
-    "FINE",
-    "INTERNAL_STAFF",
-)
+# Every coverage item of the product in force, plus the never-covered kinds (from the product data).
+_TERMS = terms.terms_for(product_for_start(dt.date(2026, 4, 1)))
+ITEMS = (*_TERMS.items, *_TERMS.never_exclusion)
 
 
 def make_document(rng: random.Random) -> dict[str, Any]:

@@ -14,53 +14,10 @@ import pytest
 
 from mamori.claims import cli
 
-EXAMPLE: dict[str, Any] = {
-    "policy": {
-        "start_date": "2026-04-01",
-        "liability_limit": 100000000,
-        "expense_limit": 30000000,
-        "deductible": 100000,
-        "bi_limit": 0,
-        "pd_rider": False,
-        "retroactive_date": "2026-04-01",
-        "status": "in_force",
-        "ended_at": None,
-    },
-    "prior_payments": {
-        "expense": 0,
-        "liability": 0,
-        "bi": 0,
-        "sublimits": {"EX_ATTACK_CHECK": 0, "EX_PREVENTION": 0},
-    },
-    "incident": {
-        "accident_types": ["A1", "A2"],
-        "discovered_at": "2026-06-10T09:00:00+09:00",
-        "claim_made_at": None,
-        "occurred_at": "2026-06-01T00:00:00+09:00",
-        "country": "JP",
-        "attack_confirmed": True,
-        "culprit": "external",
-        "state_backed": False,
-        "known_before_first_policy": False,
-        "affected_persons": 3400,
-        "affected_businesses": 0,
-        "personal_data": {
-            "special_care": False,
-            "financial": True,
-            "improper_purpose": True,
-            "eu_residents": False,
-            "card_data": True,
-        },
-    },
-    "costs": [
-        {"id": "c1", "item": "EX_FORENSICS", "amount": 5000000},
-        {"id": "c2", "item": "EX_CONDOLENCE", "amount": 3400000, "persons": 3400},
-        {"id": "c3", "item": "EX_DATA_RESTORE", "amount": 4000000, "betterment": 1000000},
-        {"id": "c4", "item": "RANSOM", "amount": 10000000},
-        {"id": "c5", "item": "LI_DAMAGES", "amount": 20000000, "bearer": "insured"},
-    ],
-    "bi": None,
-}
+# The example document of interfaces.md §1.3, kept once as data for every test that starts from it.
+EXAMPLE: dict[str, Any] = json.loads(
+    (Path(__file__).parents[1] / "data" / "interface_claim_example.json").read_text(encoding="utf-8")
+)
 
 
 def call(path: Path, *, as_json: bool = True, lang: str = "en") -> tuple[int, str, str]:
