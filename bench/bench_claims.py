@@ -1,35 +1,50 @@
-"""Benchmark: claim documents per second through the JSON Lines path of ``mamori claim calculate``.
+"""Benchmark: claim documents per second of ``mamori claim calculate`` on a JSON Lines file.
 
-Generates N varied documents (default 100,000) as a JSON Lines file in a temporary folder, then times
-``run_calculate`` in-process (output to a temporary file) and, when ``mamori`` is on PATH (or in the
-virtualenv), the same file through the console script. Run on demand, never as a timed test:
+Generates N varied documents (default 100,000) as a JSON Lines file in a temporary folder, then times,
+on the same file and in the same run:
 
-    .venv/bin/python bench/bench_claims.py [-n 100000] [--text] [--lang ja|en]
+- baselines: a bare ``json.loads`` + ``json.dumps`` pass over every line (standard library), and the
+  same with orjson — the floor of any JSON-in, JSON-out command;
+- ``usecases.calculate_claims`` in this process (answers to a file; worker processes for the batch);
+- the installed ``mamori claim calculate FILE --json`` as a subprocess (what a user runs);
+- with ``--old-ref REF``, the implementation of a git revision (``git archive`` into a temporary folder,
+  run with ``PYTHONPATH``), on the same file.
+
+Run on demand, never as a timed test:
+
+    .venv/bin/python bench/bench_claims.py [-n 100000] [--text] [--lang ja|en] [--old-ref HEAD]
+    .venv/bin/python bench/bench_claims.py -n 20000 --profile    # cProfile of one process, top functions
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import io
 import json
 import os
+import pstats
 import random
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from mamori.claims import cli, terms
-from mamori.product import product_for_start
+import orjson
+
+from mamori import catalog as catalog_mod
+from mamori.usecases import claims as claim_usecases
 
 JST = dt.timezone(dt.timedelta(hours=9))
+REPO = Path(__file__).resolve().parents[1]
 # Every coverage item of the product in force, plus the never-covered kinds (from the product data).
-_TERMS = terms.terms_for(product_for_start(dt.date(2026, 4, 1)))
-ITEMS = (*_TERMS.items, *_TERMS.never_exclusion)
+_TERMS = catalog_mod.FolderCatalog().in_force(dt.date(2026, 4, 1)).coverage
+ITEMS = tuple(_TERMS.cost_kinds)
 
 
 def make_document(rng: random.Random) -> dict[str, Any]:
@@ -110,54 +125,108 @@ def make_document(rng: random.Random) -> dict[str, Any]:
     }
 
 
+def rate(n: int, seconds: float) -> str:
+    return f"{seconds:7.2f} s  {n / seconds:>9,.0f} documents/s"
+
+
+def baseline_stdlib(lines: list[bytes]) -> float:
+    started = time.perf_counter()
+    for line in lines:
+        json.dumps(json.loads(line), ensure_ascii=False)
+    return time.perf_counter() - started
+
+
+def baseline_orjson(lines: list[bytes]) -> float:
+    started = time.perf_counter()
+    for line in lines:
+        orjson.dumps(orjson.loads(line))
+    return time.perf_counter() - started
+
+
+def run_command(command: list[str], out_path: Path, env: dict[str, str] | None = None) -> tuple[float, str]:
+    started = time.perf_counter()
+    with out_path.open("wb") as out:
+        proc = subprocess.run(command, stdout=out, stderr=subprocess.PIPE, env=env, check=False)
+    elapsed = time.perf_counter() - started
+    return (elapsed, "") if proc.returncode == 0 else (elapsed, proc.stderr.decode(errors="replace")[:500])
+
+
+def old_implementation(ref: str, tmp: Path) -> Path:
+    """``src/`` of a git revision, extracted without touching the working tree or the index."""
+    folder = tmp / f"old-{ref.replace('/', '_')}"
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", ref, "src"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder / "src"
+
+
+def profile(lines: list[bytes], lang: str, as_json: bool) -> None:
+    """cProfile of the in-process path (one process, no workers): where a document's time goes."""
+    catalog = catalog_mod.FolderCatalog()
+    sink = io.BytesIO()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    fmt = claim_usecases.AnswerFormat(lang="ja" if lang == "ja" else "en", output="json" if as_json else "text")
+    claim_usecases.calculate_claims(catalog, lines, sink, fmt=fmt, workers=1)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(40)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=100_000, help="documents to generate (default 100,000)")
     parser.add_argument("--text", action="store_true", help="time the readable worksheet instead of --json")
     parser.add_argument("--lang", default="ja", choices=("ja", "en"))
     parser.add_argument("--seed", type=int, default=20260610)
+    parser.add_argument("--old-ref", metavar="REF", help="also time the implementation of this git revision")
+    parser.add_argument("--profile", action="store_true", help="profile the in-process path instead of timing")
     args = parser.parse_args()
 
     rng = random.Random(args.seed)  # noqa: S311 - reproducible test data, not cryptography
-    with tempfile.TemporaryDirectory(prefix="bench-claims-") as tmp:
-        src = Path(tmp) / "claims.jsonl"
-        with src.open("w", encoding="utf-8") as fh:
-            for _ in range(args.n):
-                fh.write(json.dumps(make_document(rng), ensure_ascii=False))
-                fh.write("\n")
-        size_mb = src.stat().st_size / 1e6
-        print(f"{args.n:,} documents, {size_mb:.1f} MB, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    lines = [orjson.dumps(make_document(rng)) + b"\n" for _ in range(args.n)]
+    if args.profile:
+        profile(lines, args.lang, not args.text)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="bench-claims-") as tmp_name:
+        tmp = Path(tmp_name)
+        src = tmp / "claims.jsonl"
+        src.write_bytes(b"".join(lines))
+        size = src.stat().st_size / 1e6
+        print(f"{args.n:,} documents, {size:.1f} MB, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+        print(f"baseline json.loads + json.dumps (1 process):       {rate(args.n, baseline_stdlib(lines))}")
+        print(f"baseline orjson.loads + orjson.dumps (1 process):   {rate(args.n, baseline_orjson(lines))}")
 
-        out_path = Path(tmp) / "answers.out"
-        err = io.StringIO()
+        out_path = tmp / "answers.out"
+        catalog = catalog_mod.FolderCatalog()
+        fmt = claim_usecases.AnswerFormat(lang=args.lang, output="text" if args.text else "json")
         started = time.perf_counter()
-        with out_path.open("w", encoding="utf-8") as out:
-            code = cli.run_calculate(str(src), as_json=not args.text, lang=args.lang, stdout=out, stderr=err)
+        with out_path.open("wb") as out:
+            claim_usecases.calculate_claims(catalog, iter(lines), out, fmt=fmt)
         elapsed = time.perf_counter() - started
-        if code != 0:
-            print(err.getvalue()[:2000])
-            return code
-        lines = sum(1 for _ in out_path.open(encoding="utf-8")) if not args.text else args.n
-        print(
-            f"in-process run_calculate: {elapsed:.2f} s, {args.n / elapsed:,.0f} documents/s "
-            f"({lines:,} answer lines, {out_path.stat().st_size / 1e6:.0f} MB out)"
-        )
+        answers = sum(1 for _ in out_path.open("rb")) if not args.text else args.n
+        print(f"usecases.calculate_claims (workers, to a file):     {rate(args.n, elapsed)}"
+              f"  ({answers:,} lines, {out_path.stat().st_size / 1e6:.0f} MB out)")  # fmt: skip
 
+        command_tail = ["claim", "calculate", str(src), "--lang", args.lang, *([] if args.text else ["--json"])]
         exe = shutil.which("mamori") or str(Path(sys.executable).with_name("mamori"))
         if Path(exe).exists():
-            command = [exe, "claim", "calculate", str(src), "--lang", args.lang]
-            if not args.text:
-                command.append("--json")
-            started = time.perf_counter()
-            with out_path.open("w", encoding="utf-8") as out:
-                proc = subprocess.run(command, stdout=out, stderr=subprocess.PIPE, text=True, check=False)  # noqa: S603
-            elapsed = time.perf_counter() - started
-            if proc.returncode == 0:
-                print(f"subprocess {' '.join(command[1:3])}: {elapsed:.2f} s, {args.n / elapsed:,.0f} documents/s")
-            else:
-                print(f"subprocess mamori claim calculate not available (exit {proc.returncode}): {proc.stderr[:200]}")
+            elapsed, problem = run_command([exe, *command_tail], out_path)
+            print(f"mamori claim calculate (subprocess):                {rate(args.n, elapsed)} {problem}")
         else:
-            print("mamori is not on PATH: subprocess timing skipped")
+            print("mamori is not installed in this environment: subprocess timing skipped")
+
+        if args.old_ref:
+            old_src = old_implementation(args.old_ref, tmp)
+            env = {**os.environ, "PYTHONPATH": str(old_src)}
+            code = "import sys; from mamori.cli import main; sys.exit(main(sys.argv[1:]))"
+            elapsed, problem = run_command([sys.executable, "-c", code, *command_tail], out_path, env)
+            print(f"previous implementation ({args.old_ref}, subprocess): {rate(args.n, elapsed)} {problem}")
     return 0
 
 

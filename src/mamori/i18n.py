@@ -1,24 +1,44 @@
-"""Bilingual messages of the core: Japanese first, English available everywhere."""
+"""Bilingual texts of the core: Japanese first, English available everywhere.
+
+The message catalogue is every ``messages/*.toml`` file of the package, merged (a code may be defined
+once). Product-specific wording (reasons, security measures, coverage terms) lives with the product
+data instead; this catalogue holds what is the same for every product: input-error messages, field
+labels and the words of readable output.
+"""
 
 from __future__ import annotations
 
 import functools
 import locale
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final, Literal
 
+__all__ = ["LANGS", "Lang", "default_lang", "factor_label", "label", "template", "text"]
+
 Lang = Literal["ja", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("ja", "en")
-_CATALOG: Final = Path(__file__).parent / "messages.toml"
+_FOLDER: Final = Path(__file__).parent / "messages"
+_INDEX: Final = re.compile(r"\[\d+\]")
 
 
 @functools.cache
-def _catalog() -> Mapping[str, Any]:
-    with _CATALOG.open("rb") as fh:
-        return tomllib.load(fh)
+def catalogue() -> Mapping[str, Mapping[str, Mapping[str, str]]]:
+    """Every message file merged by group (``fields``, ``errors``, ``factors``, ``texts``)."""
+    merged: dict[str, dict[str, Mapping[str, str]]] = {}
+    for path in sorted(_FOLDER.glob("*.toml")):
+        with path.open("rb") as fh:
+            data: dict[str, Any] = tomllib.load(fh)
+        for group, entries in data.items():
+            target = merged.setdefault(group, {})
+            for key, entry in entries.items():
+                if key in target:
+                    raise ValueError(f"{path.name}: [{group}.{key}] is defined twice in the message catalogue")
+                target[key] = entry
+    return merged
 
 
 def default_lang() -> Lang:
@@ -41,19 +61,31 @@ def _lang_of(value: str) -> Lang:
     return "en"
 
 
+def as_lang(value: str | None) -> Lang:
+    """``ja`` or ``en`` from a language tag (``ja-JP``, ``en-GB``, ``EN``); Japanese when unknown."""
+    return "en" if (value or "").lower().startswith("en") else "ja"
+
+
 def label(field: str, lang: Lang) -> str:
-    fields: Mapping[str, Mapping[str, str]] = _catalog()["fields"]
-    entry = fields.get(field)
-    return entry[lang] if entry else field
+    """The label of a field or a document path (``costs[2].amount`` is labelled as ``costs.amount``)."""
+    fields = catalogue().get("fields", {})
+    for key in (field, _INDEX.sub("", field), field.rsplit(".", 1)[-1]):
+        entry = fields.get(key)
+        if entry:
+            return entry[lang]
+    return field
 
 
 def factor_label(key: str, lang: Lang) -> str:
-    factors: Mapping[str, Mapping[str, str]] = _catalog()["factors"]
-    entry = factors.get(key)
+    entry = catalogue().get("factors", {}).get(key)
     return entry[lang] if entry else key
 
 
-def message(code: str, lang: Lang, **params: Any) -> str:
-    """The text of message ``code`` in ``lang`` with ``params`` filled in."""
-    entry: Mapping[str, str] = _catalog()["errors"][code]
-    return entry[lang].format(**params)
+def template(code: str, lang: Lang) -> str:
+    """The template of error ``code`` in ``lang`` (filled by :class:`mamori.errors.FieldError`)."""
+    return catalogue()["errors"][code][lang]
+
+
+def text(key: str, lang: Lang, **params: Any) -> str:
+    """A word or sentence of readable output (``[texts.*]``) in ``lang``."""
+    return catalogue()["texts"][key][lang].format(**params)

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 __all__ = [
     "CONTEXT",
+    "MAX_YEN",
     "Rounding",
     "Yen",
     "decimal_context",
@@ -24,6 +25,10 @@ __all__ = [
 ]
 
 Yen = int
+
+#: The largest amount of yen any input may carry (1,000兆円, far above any business's revenue). It keeps
+#: every amount exact in an int64 column and in a float64 (below 2**53), so no path can wrap or round it.
+MAX_YEN = 10**15
 
 #: Arithmetic context for every rate computation: 40 significant digits (the spec asks for ≥ 28).
 #: Rounding inside intermediate arithmetic is banker's rounding, as Decimal's default; the rounding
@@ -38,6 +43,7 @@ class Rounding(enum.Enum):
     """Named rounding modes used by the product (the value is the ``decimal`` constant)."""
 
     HALF_UP = decimal.ROUND_HALF_UP  # premiums: 四捨五入
+    HALF_EVEN = decimal.ROUND_HALF_EVEN  # 銀行丸め (offered to product files; not used by sme-cyber)
     DOWN = decimal.ROUND_DOWN  # payments and refunds derived by a rate: 切り捨て
     UP = decimal.ROUND_UP  # 切り上げ (not used by sme-cyber 2025-04; kept for product files)
 

@@ -10,10 +10,14 @@ from typing import Any
 
 import pytest
 
-from mamori.claims import calculate, cli, document, result
+from mamori import catalog as catalog_mod
+from mamori import cli
+from mamori.claims import answer
+from mamori.usecases import claims as claim_usecases
 
 FOLDER = Path(__file__).parent / "claims"
 SCENARIOS = sorted(FOLDER.glob("*.json"))
+CATALOG = catalog_mod.FolderCatalog()
 
 
 def subset_mismatches(expected: Any, actual: Any, path: str = "$") -> list[str]:
@@ -53,8 +57,8 @@ def test_there_is_one_scenario_per_incident_of_the_product_page() -> None:
 def test_each_worked_incident_pays_what_was_derived_by_hand(path: Path) -> None:
     data = load(path)
     assert data["derivation"], "every scenario explains its figures"
-    answer = result.to_json_dict(calculate.calculate(document.parse_document(data["document"])), "ja")
-    assert subset_mismatches(data["expected"], answer) == []
+    result = answer.to_json_dict(claim_usecases.calculate_claim(CATALOG, data["document"]), "ja")
+    assert subset_mismatches(data["expected"], result) == []
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
@@ -63,9 +67,20 @@ def test_each_worked_incident_gives_the_same_answer_through_the_command(path: Pa
     doc_path = tmp_path / "claim.json"
     doc_path.write_text(json.dumps(data["document"], ensure_ascii=False), encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
-    code = cli.run_calculate(str(doc_path), as_json=True, lang="en", stdout=out, stderr=err)
+    code = cli.main(["claim", "calculate", str(doc_path), "--json", "--lang", "en"], stdout=out, stderr=err)
     assert (code, err.getvalue()) == (0, "")
-    assert json.loads(out.getvalue())["payable_total"] == data["expected"]["payable_total"]
+    assert subset_mismatches(data["expected"], json.loads(out.getvalue())) == []
+
+
+def test_every_scenario_in_one_json_lines_batch_gives_the_same_answers(tmp_path: Path) -> None:
+    batch = tmp_path / "scenarios.jsonl"
+    batch.write_text("\n".join(json.dumps(load(p)["document"]) for p in SCENARIOS) + "\n", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(["claim", "calculate", str(batch), "--json", "--lang", "ja"], stdout=out, stderr=err)
+    answers = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert (code, err.getvalue(), len(answers)) == (0, "", len(SCENARIOS))
+    for path, got in zip(SCENARIOS, answers, strict=True):
+        assert subset_mismatches(load(path)["expected"], got) == [], path.stem
 
 
 def test_the_subset_comparison_reports_a_wrong_yen() -> None:

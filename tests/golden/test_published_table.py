@@ -6,10 +6,13 @@ import csv
 import datetime as dt
 from pathlib import Path
 
-import numpy as np
+import pyarrow as pa
 import pytest
 
-from mamori import rating, rating_batch, risk
+from mamori import catalog, usecases
+from mamori.rating import columns, vectorised
+
+CATALOG = catalog.FolderCatalog()
 
 TABLE = Path(__file__).with_name("published_premium_table.csv")
 
@@ -33,8 +36,7 @@ def test_the_table_has_all_twelve_published_cells() -> None:
 def test_reference_conditions_reproduce_the_published_monthly_premium(
     industry: str, revenue: int, monthly: int, start: str
 ) -> None:
-    product, parsed = risk.parse_risk({"industry": industry, "revenue": revenue, "start": start})
-    quote = rating.rate(product, parsed)
+    quote = usecases.quote(CATALOG, {"industry": industry, "revenue": revenue, "start": start})
     assert quote.status == "quoted"
     assert quote.monthly_premium == monthly
     # The single annual payment carries the 2 % installment loading the other way round.
@@ -42,22 +44,14 @@ def test_reference_conditions_reproduce_the_published_monthly_premium(
 
 
 def test_the_vectorised_path_reproduces_the_published_table() -> None:
-    product, _ = risk.parse_risk({"industry": "retail", "revenue": 1, "start": "2026-04-01"})
-    codes = list(product.industries)
-    n = len(CELLS)
-    risks = rating_batch.BatchRisks(
-        industry=np.array([codes.index(i) for i, _, _ in CELLS], dtype=np.int64),
-        revenue=np.array([r for _, r, _ in CELLS], dtype=np.int64),
-        liability_limit=np.full(n, 100_000_000, dtype=np.int64),
-        expense_limit=np.full(n, 30_000_000, dtype=np.int64),
-        deductible=np.full(n, 100_000, dtype=np.int64),
-        measures_declared=np.full(n, 5, dtype=np.int64),
-        overseas_pct=np.zeros(n),
-        north_america_pct=np.zeros(n),
-        bi_limit=np.zeros(n, dtype=np.int64),
-        pd_rider=np.zeros(n, dtype=np.bool_),
-        start=np.full(n, np.datetime64(dt.date(2026, 4, 1), "D")),
-    )
-    result = rating_batch.rate_arrays(product, risks)
-    assert result.monthly.tolist() == [m for _, _, m in CELLS]
-    assert (result.status == rating_batch.QUOTED).all()
+    table = pa.table({"industry": [i for i, _, _ in CELLS], "revenue": [r for _, r, _ in CELLS]})
+    (group,) = columns.read_columns(table, catalog=CATALOG, today=dt.date(2026, 4, 1))
+    result = vectorised.rate_columns(group)
+    assert result.premiums["monthly"].tolist() == [m for _, _, m in CELLS]
+    assert (result.status == vectorised.QUOTED).all()
+
+
+def test_the_published_table_is_read_from_the_product_data() -> None:
+    version = CATALOG.get("2025-04")
+    assert version.rating.published_classes == tuple(dict.fromkeys(i for i, _, _ in CELLS))
+    assert {version.rating.reference_revenue, version.rating.upper_anchor_revenue} == {r for _, r, _ in CELLS}

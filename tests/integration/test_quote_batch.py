@@ -15,7 +15,10 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from mamori import cli, rating, risk
+from mamori import catalog, cli, usecases
+from mamori.rating import engine
+
+CATALOG = catalog.FolderCatalog()
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -54,9 +57,9 @@ def random_rows(n: int, seed: int) -> list[dict[str, Any]]:
     return rows
 
 
-def scalar(row: dict[str, Any]) -> rating.Quote:
+def scalar(row: dict[str, Any]) -> engine.Quote:
     raw = {k: v for k, v in row.items() if k != "id"}
-    return rating.rate(*risk.parse_risk(raw))
+    return usecases.quote(CATALOG, raw)
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
@@ -145,12 +148,12 @@ def test_an_unknown_file_format_exits_two(tmp_path: Path) -> None:
     source.write_text("x", encoding="utf-8")
     code, _, err = run("quote-batch", str(source), str(tmp_path / "out.csv"), "--lang", "en")
     assert code == 2
-    assert ".csv, .parquet" in err
+    assert ".csv, .parquet, .pq" in err
 
 
 def test_the_installed_console_script_quotes_5280() -> None:
     exe = Path(sys.executable).with_name("mamori")
-    done = subprocess.run(  # noqa: S603 - our own console script
+    done = subprocess.run(
         [str(exe), "quote", "--industry", "wholesale", "--revenue", "500000000", "--json"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip

@@ -1,19 +1,25 @@
-"""Properties of the claim calculation that must hold for every valid document (hypothesis)."""
+"""Properties of the claim calculation that must hold for every valid document, and of the errors of every
+invalid one (hypothesis)."""
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
 import itertools
+import json
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mamori.claims import calculate, document
+from mamori import catalog as catalog_mod
+from mamori import i18n
 from mamori.claims.result import ClaimResult
+from mamori.errors import InvalidInput
+from mamori.usecases import claims as claim_usecases
 
 JST = dt.timezone(dt.timedelta(hours=9))
+CATALOG = catalog_mod.FolderCatalog()
 ITEMS = (
     "EX_ISOLATION",
     "EX_ATTACK_CHECK",
@@ -130,7 +136,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def calc(doc: dict[str, Any]) -> ClaimResult:
-    return calculate.calculate(document.parse_document(doc))
+    return claim_usecases.calculate_claim(CATALOG, doc)
 
 
 def payouts(r: ClaimResult) -> tuple[int, int, int, int]:
@@ -237,3 +243,77 @@ def test_the_worksheet_steps_add_up_to_the_payable_amounts(doc: dict[str, Any]) 
     assert [s.amount for s in total] == [r.payable_total]
     deductibles = sum(s.amount or 0 for s in r.worksheet if s.step == "deductible")
     assert deductibles == r.deductible_applied
+
+
+# ------------------------------------------------------------------------------ invalid documents
+
+#: Any JSON value, with strings that look like the dates, date-times, codes and numbers of a document.
+TRICKY_TEXT = st.sampled_from(
+    (
+        "", " ", "2026-04-01", "2026-02-30", "9999-12-31", "2026-06-10T09:00:00", "2026-06-10T09:00:00+09:00",
+        "2026-06-10T25:00:00+09:00", "1781078400", "JP", "jp", "A1", "A9", "in_force", "EX_FORENSICS", "100", "x" * 300,
+    )
+)  # fmt: skip
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**20), max_value=10**20)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20)
+    | TRICKY_TEXT,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=12), children, max_size=3),
+    max_leaves=6,
+)
+
+
+def places(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place of a document a value can be put: each key and item, and a new key in each object."""
+    found = [path]
+    if isinstance(node, dict):
+        found.append((*path, "__new_key__"))
+        for key, value in node.items():
+            found.extend(places(value, (*path, key)))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found.extend(places(value, (*path, i)))
+    return found
+
+
+@st.composite
+def broken_documents(draw: st.DrawFn) -> dict[str, Any] | Any:
+    doc = draw(documents())
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        path = draw(st.sampled_from(places(doc)))
+        value = draw(JSON_VALUES)
+        if not path:
+            return value
+        node: Any = doc
+        for part in path[:-1]:
+            node = node[part]
+        last = path[-1]
+        if last == "__new_key__":
+            last = draw(st.text(min_size=1, max_size=12))
+        if draw(st.integers(0, 5)) == 0 and isinstance(node, dict) and last in node:
+            del node[last]
+        else:
+            node[last] = value
+    return doc
+
+
+@settings(max_examples=400, deadline=None)
+@given(broken_documents())
+def test_every_problem_has_a_catalogued_code_and_names_its_field_in_both_languages(doc: Any) -> None:
+    try:
+        claim_usecases.calculate_claim(CATALOG, doc if isinstance(doc, dict) else json.dumps(doc))
+    except InvalidInput as exc:
+        catalogue = i18n.catalogue()["errors"]
+        for error in exc.errors:
+            assert error.code != "E_INVALID", error  # every kind of pydantic error is mapped
+            assert error.code in catalogue, error
+            for lang in i18n.LANGS:
+                message = error.message(lang)
+                assert error.field in message or error.field == "$", (lang, message)
+                assert "Input should" not in message, message  # never pydantic's own English
+            body = exc.to_dict("ja")
+            assert all(entry["message"] for entry in body["errors"])
+            json.dumps(body)  # the 422 body is JSON

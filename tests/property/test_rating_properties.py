@@ -12,13 +12,17 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mamori import money, rating, rating_batch, risk
-from mamori.product import product_for_start
+from mamori import catalog, money, usecases
+from mamori.rating import columns, engine, vectorised
 
-PRODUCT = product_for_start(dt.date(2026, 4, 1))
+CATALOG = catalog.FolderCatalog()
+VERSION = CATALOG.in_force(dt.date(2026, 4, 1))
+PRODUCT = VERSION.rating
 QUOTABLE = sorted(PRODUCT.curves)
 LIABILITY = [o.amount for o in PRODUCT.liability if o.factor is not None]
 EXPENSE = [o.amount for o in PRODUCT.expense]
@@ -26,10 +30,15 @@ DEDUCTIBLE = [o.amount for o in PRODUCT.deductible]
 BI = [o.amount for o in PRODUCT.bi]
 
 
+def _percent(low: float, high: float) -> st.SearchStrategy[float]:
+    """A percentage with at most four decimals, as a float (what a JSON body or a Parquet column holds)."""
+    return st.integers(int(low * 10_000), int(high * 10_000)).map(lambda k: k / 10_000)
+
+
 @st.composite
 def risks(draw: st.DrawFn, *, industries: list[str] | None = None) -> dict[str, Any]:
     liability = draw(st.sampled_from([o.amount for o in PRODUCT.liability]))
-    overseas = draw(st.one_of(st.just(0.0), st.floats(0, 100, allow_nan=False), st.sampled_from([50.0, 12.5])))
+    overseas = draw(st.one_of(st.just(0.0), _percent(0, 100), st.sampled_from([50.0, 12.5, 50.0001])))
     return {
         "industry": draw(st.sampled_from(industries or list(PRODUCT.industries))),
         "revenue": draw(
@@ -43,7 +52,7 @@ def risks(draw: st.DrawFn, *, industries: list[str] | None = None) -> dict[str, 
         "deductible": draw(st.sampled_from(DEDUCTIBLE)),
         "security_measures": draw(st.integers(0, 10)),
         "overseas_share": overseas,
-        "north_america_share": draw(st.floats(0, overseas, allow_nan=False)) if overseas else 0.0,
+        "north_america_share": draw(_percent(0, overseas)) if overseas else 0.0,
         "bi_limit": draw(st.sampled_from(BI)),
         "pd_rider": draw(st.booleans()),
         "start": dt.date(2026, 4, 1),
@@ -52,8 +61,7 @@ def risks(draw: st.DrawFn, *, industries: list[str] | None = None) -> dict[str, 
 
 def _multiplier(raw: dict[str, Any]) -> Decimal:
     """Every factor but the curve, as the scalar path computes them."""
-    q = rating.rate(*risk.parse_risk(raw))
-    f = q.factors
+    f = usecases.quote(CATALOG, raw).multipliers
     with money.decimal_context():
         return (
             f["liability_limit"]
@@ -81,36 +89,21 @@ def boundary_risks(draw: st.DrawFn) -> dict[str, Any]:
     return raw
 
 
-def _batch(rows: list[dict[str, Any]]) -> rating_batch.BatchRating:
-    codes = list(PRODUCT.industries)
-
-    def col(key: str, dtype: Any) -> Any:
-        return np.array([r[key] for r in rows], dtype=dtype)
-
-    batch = rating_batch.BatchRisks(
-        industry=np.array([codes.index(r["industry"]) for r in rows], dtype=np.int64),
-        revenue=col("revenue", np.int64),
-        liability_limit=col("liability_limit", np.int64),
-        expense_limit=col("expense_limit", np.int64),
-        deductible=col("deductible", np.int64),
-        measures_declared=col("security_measures", np.int64),
-        overseas_pct=col("overseas_share", np.float64),
-        north_america_pct=col("north_america_share", np.float64),
-        bi_limit=col("bi_limit", np.int64),
-        pd_rider=col("pd_rider", np.bool_),
-        start=np.array([np.datetime64(r["start"], "D") for r in rows]),
-    )
-    return rating_batch.rate_arrays(PRODUCT, batch)
+def _batch(rows: list[dict[str, Any]]) -> tuple[vectorised.ColumnRating, list[int]]:
+    table = pa.Table.from_pylist(rows)
+    (group,) = columns.read_columns(table, catalog=CATALOG, today=dt.date(2026, 4, 1))
+    return vectorised.rate_columns(group), [int(r) for r in group.rows]
 
 
-def _assert_same_yen(rows: list[dict[str, Any]]) -> rating_batch.BatchRating:
-    result = _batch(rows)
+def _assert_same_yen(rows: list[dict[str, Any]]) -> vectorised.ColumnRating:
+    result, order = _batch(rows)
+    assert order == list(range(len(rows)))
     for i, raw in enumerate(rows):
-        q = rating.rate(*risk.parse_risk(raw))
+        q = usecases.quote(CATALOG, raw)
         why = f"row {i}: {raw} → {q.premium}"
-        assert rating_batch.STATUS_NAMES[result.status[i]] == q.status, why
-        assert (int(result.monthly[i]) if q.premium else None) == q.monthly_premium, why
-        assert (int(result.annual[i]) if q.premium else None) == q.annual_premium, why
+        assert ("quoted", "referred", "declined")[result.status[i]] == q.status, why
+        assert (int(result.premiums["monthly"][i]) if q.premium else None) == q.monthly_premium, why
+        assert (int(result.premiums["annual"][i]) if q.premium else None) == q.annual_premium, why
         assert {c for j, c in enumerate(result.reason_codes) if result.reasons[i] >> j & 1} == {
             r.code for r in q.reasons
         }
@@ -136,12 +129,12 @@ def test_exact_half_boundaries_are_decided_on_the_scalar_path() -> None:
         {**base, "industry": "logistics", "liability_limit": 10_000_000, "expense_limit": 10_000_000},
     ]
     result = _assert_same_yen(rows)
-    assert result.monthly.tolist() == [16100, 14720]
-    assert result.fallback_rows >= 2
+    assert result.premiums["monthly"].tolist() == [16100, 14720]
+    assert result.exact_rows >= 2
 
 
 def _monthly(raw: dict[str, Any]) -> int:
-    q = rating.rate(*risk.parse_risk(raw))
+    q = usecases.quote(CATALOG, raw)
     assert q.monthly_premium is not None
     return q.monthly_premium
 
@@ -192,3 +185,40 @@ def test_adding_the_bi_option_or_the_rider_never_lowers_the_premium(data: st.Dat
     raw = _quotable(data.draw)
     assert _monthly({**raw, "bi_limit": 50_000_000}) >= _monthly({**raw, "bi_limit": 0})
     assert _monthly({**raw, "pd_rider": True}) >= _monthly({**raw, "pd_rider": False})
+
+
+@pytest.mark.slow
+def test_scalar_and_vectorised_paths_agree_on_a_large_random_sample() -> None:
+    """200,000 random risks (every class, option and start month; shares with up to four decimals)."""
+    n = 200_000
+    rng = np.random.default_rng(20261126)
+    liability = rng.choice(np.array([o.amount for o in PRODUCT.liability]), n)
+    expense = rng.choice(np.array(EXPENSE), n)
+    expense = np.where(expense > liability, EXPENSE[0], expense)
+    overseas = np.where(rng.random(n) < 0.6, 0, rng.integers(0, 700_000, n)) / 10_000
+    table = pa.table({
+        "industry": rng.choice(np.array(list(PRODUCT.industries)), n),
+        "revenue": np.where(rng.random(n) < 0.1, rng.choice([1, 500_000_000, 3_000_000_000], n),
+                            rng.integers(1, 15_000_000_000, n)),
+        "liability_limit": liability,
+        "expense_limit": expense,
+        "deductible": rng.choice(np.array(DEDUCTIBLE), n),
+        "security_measures": rng.integers(0, 11, n),
+        "overseas_share": overseas,
+        "north_america_share": np.floor(overseas * rng.random(n) * 10_000) / 10_000,
+        "bi_limit": rng.choice(np.array(BI), n),
+        "pd_rider": rng.random(n) < 0.3,
+        "payment": rng.choice(np.array(["monthly", "annual"]), n),
+        "start": pa.array(np.datetime64("2025-04-01") + rng.integers(0, 900, n).astype("timedelta64[D]"), type=pa.date32()),
+    })  # fmt: skip
+    (group,) = columns.read_columns(table, catalog=CATALOG, today=dt.date(2026, 4, 1))
+    result = vectorised.rate_columns(group)
+    mismatches = []
+    for i, raw in enumerate(table.to_pylist()):
+        version, risk = group.version, group.risk(i)
+        q = engine.rate(version, risk)
+        got = (int(result.premiums["monthly"][i]), int(result.premiums["annual"][i])) if q.premium else None
+        want = (q.premium.monthly, q.premium.annual) if q.premium else None
+        if got != want or ("quoted", "referred", "declined")[result.status[i]] != q.status:
+            mismatches.append((raw, got, want))
+    assert mismatches == []

@@ -1,4 +1,4 @@
-"""Claim calculation rules (product.md §3): each pure rule on fixed inputs, then each rule through calculate()."""
+"""Claim calculation rules (product.md §3): each pure rule on fixed inputs, then each rule through the pipeline."""
 
 from __future__ import annotations
 
@@ -9,9 +9,13 @@ from typing import Any
 
 import pytest
 
-from mamori.claims import calculate, document, rules
+from mamori import catalog as catalog_mod
+from mamori.claims import answer, rules
+from mamori.claims.result import ClaimResult
+from mamori.usecases import claims as claim_usecases
 
 JST = dt.timezone(dt.timedelta(hours=9))
+CATALOG = catalog_mod.FolderCatalog()
 UTC = dt.UTC
 
 BASE: dict[str, Any] = {
@@ -45,14 +49,14 @@ BASE: dict[str, Any] = {
 }
 
 
-def run(*, costs: list[dict[str, Any]] | None = None, bi: dict[str, Any] | None = None, **parts: Any) -> Any:
+def run(*, costs: list[dict[str, Any]] | None = None, bi: dict[str, Any] | None = None, **parts: Any) -> ClaimResult:
     """Calculate BASE with ``policy``/``incident``/``prior_payments`` keys overridden."""
     doc = copy.deepcopy(BASE)
     for part, values in parts.items():
         doc[part].update(values)
     doc["costs"] = costs or []
     doc["bi"] = bi
-    return calculate.calculate(document.parse_document(doc))
+    return claim_usecases.calculate_claim(CATALOG, doc)
 
 
 def line(item: str, amount: int, cid: str = "c1", **extra: Any) -> dict[str, Any]:
@@ -100,16 +104,27 @@ def test_a_cancellation_or_lapse_ends_cover_at_ended_at(
 
 
 @pytest.mark.parametrize(
-    ("claim_made_at", "expected", "by_claim"),
+    ("trigger", "claim_made_at", "outage_start", "expected"),
     [
-        (t("2026-07-01T10:00:00+09:00"), t("2026-07-01T10:00:00+09:00"), True),
-        (None, t("2026-06-10T09:00:00+09:00"), False),
+        ("claim", t("2026-07-01T10:00:00+09:00"), None, (t("2026-07-01T10:00:00+09:00"), "claim")),
+        ("claim", None, None, (t("2026-06-10T09:00:00+09:00"), "claim_by_discovery")),
+        ("discovery", t("2026-07-01T10:00:00+09:00"), None, (t("2026-06-10T09:00:00+09:00"), "discovery")),
+        ("outage", None, t("2026-06-09T00:00:00+09:00"), (t("2026-06-09T00:00:00+09:00"), "outage")),
+        ("outage", None, None, (None, "outage")),
     ],
 )
-def test_liability_is_triggered_by_the_claim_or_else_by_discovery(
-    claim_made_at: dt.datetime | None, expected: dt.datetime, by_claim: bool
+def test_each_trigger_names_its_instant_and_a_claim_falls_back_on_discovery(
+    trigger: str, claim_made_at: dt.datetime | None, outage_start: dt.datetime | None, expected: Any
 ) -> None:
-    assert rules.liability_trigger(claim_made_at, t("2026-06-10T09:00:00+09:00")) == (expected, by_claim)
+    got = rules.trigger_instant(
+        trigger, discovered_at=t("2026-06-10T09:00:00+09:00"), claim_made_at=claim_made_at, outage_start=outage_start
+    )
+    assert got == expected
+
+
+@pytest.mark.parametrize(("optional", "limit", "bought"), [(True, 0, False), (True, 1, True), (False, 0, True)])
+def test_an_optional_section_exists_only_with_a_limit(optional: bool, limit: int, bought: bool) -> None:
+    assert rules.purchased(optional, limit) is bought
 
 
 @pytest.mark.parametrize(
@@ -584,41 +599,31 @@ def test_the_worksheet_names_the_clause_of_every_step() -> None:
     assert [s.step for s in r.worksheet if s.step == "deductible"] == ["deductible"]
 
 
-def test_the_precomputed_triage_table_agrees_with_the_phases() -> None:
-    import itertools
-
-    from mamori import product
-    from mamori.support import service
-
-    for version in product.available_versions():
-        terms = service.load_support_terms(version.path)
-        for n in range(len(service.ACCIDENT_TYPES) + 1):
-            for types in itertools.combinations(service.ACCIDENT_TYPES, n):
-                for affected in (False, True):
-                    key = frozenset(types)
-                    assert terms.triage_table[key, affected] == service._triage(terms.phases, key, affected)
-
-
-def test_precomputed_notes_give_the_texts_of_the_file() -> None:
-    from mamori import product
-    from mamori.claims import result, terms
-
+def test_the_notes_are_the_texts_of_the_product_filled_with_names_and_local_times() -> None:
     r = run(costs=[line("EX_FORENSICS", 1_000_000), line("RANSOM", 5, "c2")])
-    t = terms.terms_for(product.available_versions()[0])
+    terms = r.version.coverage
     for s in r.worksheet:
         for lang in ("ja", "en"):
-            note = result.step_note(t, s, lang)
-            template = t.steps[s.step].text.get(lang)
-            assert note == template.format_map({**s.params, **_shown(t, s, lang)})
+            note = answer.step_note(r, s, lang)  # type: ignore[arg-type]
+            template = terms.steps[s.step].text.get(lang)
+            assert note == template.format_map({**s.params, **_shown(r, s, lang)})
 
 
-def _shown(t: Any, s: Any, lang: str) -> dict[str, Any]:
+def test_times_are_shown_in_the_products_time_zone_with_its_name() -> None:
+    r = run(costs=[line("EX_FORENSICS", 1_000_000)], incident={"discovered_at": "2026-06-10T00:00:00+00:00"})
+    notes = [answer.step_note(r, s, "ja") for s in r.worksheet]
+    assert "保険期間：2026-04-01 16:00 JST ～ 2027-04-01 16:00 JST（保険始期日・満期日の午後4時）" in notes
+    assert "費用損害：事故の発見（2026-06-10 09:00 JST）は保険期間内です" in notes
+
+
+def _shown(r: ClaimResult, s: Any, lang: str) -> dict[str, Any]:
+    terms = r.version.coverage
     shown: dict[str, Any] = {}
-    names = t.names_ja if lang == "ja" else t.names_en
-    for key, prefix in t.steps[s.step].named_fields:
+    names = terms.names_ja if lang == "ja" else terms.names_en
+    for key, prefix in terms.steps[s.step].named_fields:
         if s.params.get(key) is not None:
             shown[key] = names.get(prefix + s.params[key], s.params[key])
-    for key in t.steps[s.step].time_fields:
+    for key in terms.steps[s.step].time_fields:
         if s.params.get(key) is not None:
-            shown[key] = s.params[key].astimezone(JST).strftime("%Y-%m-%d %H:%M JST")
+            shown[key] = s.params[key].astimezone(r.version.tz).strftime("%Y-%m-%d %H:%M %Z")
     return shown

@@ -50,7 +50,9 @@ def test_every_documented_option_is_accepted() -> None:
     assert doc["inputs"]["measures"] == ["S01", "S04"]
     assert doc["inputs"]["payment"] == "annual"
     assert doc["premium"] == doc["annual_premium"]
-    assert doc["factors"]["pd_loading"] == 0.03
+    assert doc["installments"] == 1
+    assert doc["rating_details"]["pd_loading"] == "0.03"
+    assert doc["factors"]["options"] == pytest.approx(1.28)
 
 
 def test_every_liability_option_quotes_without_further_flags() -> None:

@@ -6,17 +6,18 @@ from typing import Any
 
 import pytest
 
-from mamori import rating, risk
+from mamori import catalog, usecases
+from mamori.rating import engine
 
+CATALOG = catalog.FolderCatalog()
 BASE = {"industry": "wholesale", "revenue": 500_000_000, "start": "2026-04-01"}
 
 
-def quote(**overrides: Any) -> rating.Quote:
-    product, parsed = risk.parse_risk({**BASE, **overrides})
-    return rating.rate(product, parsed)
+def quote(**overrides: Any) -> engine.Quote:
+    return usecases.quote(CATALOG, {**BASE, **overrides})
 
 
-def codes(q: rating.Quote) -> list[str]:
+def codes(q: engine.Quote) -> list[str]:
     return [r.code for r in q.reasons]
 
 

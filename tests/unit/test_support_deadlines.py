@@ -3,32 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
-from mamori import product
+from mamori import catalog as catalog_mod
 from mamori.support import deadlines, service
 
-FOLDER: Path = product.product_for_start(dt.date(2026, 4, 1)).path
-TERMS = deadlines.load_regulatory_terms(FOLDER)
-SUPPORT = service.load_support_terms(FOLDER)
+VERSION = catalog_mod.FolderCatalog().in_force(dt.date(2026, 4, 1))
+TERMS = VERSION.regulatory
+SUPPORT = VERSION.support
 JST = dt.timezone(dt.timedelta(hours=9))
 
 
-def reg(**kw: Any) -> deadlines.Regulatory:
-    values: dict[str, Any] = {
-        "discovered_at": dt.datetime(2026, 6, 10, 9, 0, tzinfo=JST),
-        "affected_persons": 3400,
-        "special_care": False,
-        "financial": True,
-        "improper_purpose": True,
-        "eu_residents": False,
-        "card_data": True,
-    }
-    values.update(kw)
-    return deadlines.regulatory(TERMS, **values)
+class Data(NamedTuple):
+    special_care: bool = False
+    financial: bool = True
+    improper_purpose: bool = True
+    eu_residents: bool = False
+    card_data: bool = True
+
+
+def reg(
+    *, discovered_at: dt.datetime = dt.datetime(2026, 6, 10, 9, 0, tzinfo=JST), affected_persons: int = 3400, **kw: Any
+) -> deadlines.Regulatory:
+    return deadlines.regulatory(
+        TERMS, tz=VERSION.tz, discovered_at=discovered_at, affected_persons=affected_persons, data=Data(**kw)
+    )
 
 
 def test_the_interface_example_gives_15_june_and_9_august() -> None:
@@ -64,7 +65,7 @@ def test_the_final_report_is_due_in_30_days_without_an_improper_purpose() -> Non
     assert reg(improper_purpose=False).final_due == dt.date(2026, 7, 10)
 
 
-def test_the_awareness_date_is_the_japanese_calendar_date() -> None:
+def test_the_awareness_date_is_the_calendar_date_in_the_products_time_zone() -> None:
     r = reg(discovered_at=dt.datetime(2026, 6, 9, 23, 30, tzinfo=dt.UTC))  # 08:30 JST on 10 June
     assert (r.awareness_date, r.preliminary_due) == (dt.date(2026, 6, 10), dt.date(2026, 6, 15))
 
@@ -78,13 +79,14 @@ def test_gdpr_notice_is_due_72_hours_after_awareness_with_the_offset_kept() -> N
 
 def test_time_left_to_a_date_deadline_runs_to_the_end_of_that_day_in_japan() -> None:
     now = dt.datetime(2026, 6, 15, 12, 0, tzinfo=JST)
-    assert deadlines.time_left(dt.date(2026, 6, 15), now, TERMS.tz) == dt.timedelta(hours=12)
+    assert deadlines.time_left(dt.date(2026, 6, 15), now, VERSION.tz) == dt.timedelta(hours=12)
 
 
 def test_support_is_available_for_a_payable_incident_in_japan() -> None:
     s = service.assess(SUPPORT, country="JP", not_payable=(), accident_types=frozenset({"A1"}), affected=False)
     assert (s.available, s.reason, s.phases) == (True, None, ("attacked", "recover_prevent"))
     assert s.vendors == ("forensics", "lawyers", "data_recovery")
+    assert s.intake_hours == 24
 
 
 def test_support_is_not_available_abroad() -> None:
@@ -117,3 +119,19 @@ def test_triage_follows_the_four_phases_of_the_product_page(
 def test_every_phase_has_a_bilingual_checklist() -> None:
     assert [p.id for p in SUPPORT.phases] == ["indicated", "attacked", "explain_apologise", "recover_prevent"]
     assert all(p.checklist and all(ja and en for ja, en in p.checklist) for p in SUPPORT.phases)
+
+
+def test_a_time_left_to_a_date_time_deadline_is_exact_and_negative_when_overdue() -> None:
+    now = dt.datetime(2026, 6, 14, 10, 0, tzinfo=JST)
+    assert deadlines.time_left(dt.datetime(2026, 6, 13, 9, 0, tzinfo=JST), now, VERSION.tz) == -dt.timedelta(hours=25)
+
+
+def test_a_support_reason_has_its_own_text_and_a_coverage_code_has_none() -> None:
+    assert (
+        service.reason_text(SUPPORT, service.TERRITORY, "ja")
+        == "緊急時サポート総合サービスは日本国内の事故にのみご利用いただけます"
+    )
+    assert service.reason_text(SUPPORT, service.TERRITORY, "en") == (
+        "The emergency support service is available only for incidents in Japan"
+    )
+    assert service.reason_text(SUPPORT, "X_WAR", "ja") is None

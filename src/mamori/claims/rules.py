@@ -1,7 +1,7 @@
 """One small pure function per rule of product.md §3 (after OasisLMF's one ``calcrule`` per rule).
 
 Each function takes plain values (yen as ``int``, rates as ``Decimal``, aware date-times) and returns
-plain values; :mod:`mamori.claims.calculate` calls them in the order of §3.6 and writes the worksheet.
+plain values; :mod:`mamori.claims.pipeline` calls them in the order of §3.6 and writes the worksheet.
 None raises for a "not covered": they return ``False``, ``0`` or an exclusion code.
 """
 
@@ -11,8 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from mamori import money
-from mamori import product as product_mod
+from mamori import calendar, money
 
 __all__ = [
     "apply_cap",
@@ -22,17 +21,18 @@ __all__ = [
     "in_period",
     "indemnity_end",
     "item_triggered",
-    "liability_trigger",
     "lost_profit",
     "never_covered_exclusion",
     "not_before_retroactive",
     "outage_exceeds_waiting",
     "prevention_expense",
     "profit_rate",
+    "purchased",
     "remaining",
     "remove_part",
     "share_of",
     "split_deductible",
+    "trigger_instant",
     "whole_claim_exclusions",
 ]
 
@@ -63,19 +63,34 @@ def in_period(at: dt.datetime, start_at: dt.datetime, end_at: dt.datetime) -> bo
     return start_at <= at < end_at
 
 
-def liability_trigger(claim_made_at: dt.datetime | None, discovered_at: dt.datetime) -> tuple[dt.datetime, bool]:
-    """Claims-made: the first claim against the insured, or discovery when no claim date is given.
+def trigger_instant(
+    trigger: str,
+    *,
+    discovered_at: dt.datetime,
+    claim_made_at: dt.datetime | None,
+    outage_start: dt.datetime | None,
+) -> tuple[dt.datetime | None, str]:
+    """The instant that must fall in the policy period for a section, and how the worksheet names it.
 
-    Returns the instant and whether it is the claim date (``False``: discovery stood in for it).
+    ``discovery``: the incident's discovery. ``claim`` (claims-made): the first claim against the
+    insured, or discovery when no claim date is given (named ``claim_by_discovery``). ``outage``: the
+    outage start, None when the document has no outage.
     """
-    if claim_made_at is not None:
-        return claim_made_at, True
-    return discovered_at, False
+    if trigger == "discovery":
+        return discovered_at, "discovery"
+    if trigger == "claim":
+        return (discovered_at, "claim_by_discovery") if claim_made_at is None else (claim_made_at, "claim")
+    return outage_start, "outage"
 
 
 def not_before_retroactive(occurred_at: dt.datetime, retroactive_at: dt.datetime) -> bool:
-    """Liability covers accidents on or after the retroactive date (start of the first continuous policy)."""
+    """A section with a retroactive date covers accidents on or after it (start of the first continuous policy)."""
     return occurred_at >= retroactive_at
+
+
+def purchased(optional: bool, limit: int) -> bool:
+    """An optional section (business interruption) exists only when bought: a limit above zero."""
+    return not optional or limit > 0
 
 
 # ---------------------------------------------------------------------------------- §3.7 triggers
@@ -163,7 +178,7 @@ def outage_exceeds_waiting(outage_start: dt.datetime, outage_end: dt.datetime, w
 
 def indemnity_end(outage_start: dt.datetime, months: int) -> dt.datetime:
     """End of the indemnity period: the same day-of-month ``months`` after the outage start (clipped)."""
-    day = product_mod.add_months(outage_start.date(), months)
+    day = calendar.add_months(outage_start.date(), months)
     return dt.datetime.combine(day, outage_start.timetz())
 
 

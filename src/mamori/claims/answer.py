@@ -1,0 +1,271 @@
+"""The answer of a claim calculation as shown: the JSON of interfaces.md §1.3 and a readable worksheet.
+
+Texts are filled here, from the product version's wording (worksheet notes, exclusion and support
+reasons, APPI grounds) and the message catalogue (the worksheet's headings), in Japanese or English.
+Date-times are shown in the product's time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from mamori import i18n
+from mamori.catalog import coverage
+from mamori.claims.result import ClaimResult, LineResult, SectionResult, Step
+from mamori.support import service
+
+__all__ = ["render_text", "step_note", "to_json_dict"]
+
+
+# ------------------------------------------------------------------------------------------ texts
+
+
+def step_note(result: ClaimResult, step: Step, lang: i18n.Lang) -> str:
+    """The ja/en text of a worksheet step, with codes replaced by their names in ``lang``."""
+    return _fill(result.version.coverage.notes(lang)[step.step], step.params, result.version.tz)
+
+
+def _fill(note: coverage.Note, params: Mapping[str, Any], tz: dt.tzinfo) -> str:
+    if note.named or note.time_fields:
+        values = dict(params)
+        for key, names in note.named:
+            code = values.get(key)
+            if code is not None:
+                values[key] = names.get(code, code)
+        for key in note.time_fields:
+            at = values.get(key)
+            if at is not None:
+                values[key] = _local_minutes(at, tz)
+        params = values
+    return note.template.format_map(params)
+
+
+@functools.lru_cache(maxsize=4096)
+def _local_minutes(at: dt.datetime, tz: dt.tzinfo) -> str:
+    """``2026-04-01 16:00 JST``: the instant in the product's time zone, to the minute, with its name.
+
+    Kept for the instants that come back in many documents (16:00 on the start and end dates).
+    """
+    d = at.astimezone(tz)
+    # Formatted by hand: strftime costs ten times as much, and a batch shows millions of these.
+    return f"{d.year:04d}-{d.month:02d}-{d.day:02d} {d.hour:02d}:{d.minute:02d} {d.tzname()}"
+
+
+def _line_reason(result: ClaimResult, line: LineResult, lang: str) -> str | None:
+    return None if line.exclusion is None else result.version.coverage.exclusions[line.exclusion].text.get(lang)
+
+
+def _support_reason(result: ClaimResult, lang: str) -> str | None:
+    code = result.support.reason
+    if code is None:
+        return None
+    terms = result.version.support
+    text = service.reason_text(terms, code, lang)
+    if text is not None and code == service.TERRITORY:
+        return text
+    cover = result.version.coverage.exclusions.get(code)
+    general = service.reason_text(terms, service.NOT_PAYABLE, lang) or ""
+    return general if cover is None else f"{general}（{cover.text.get(lang)}）"
+
+
+def _ground_texts(result: ClaimResult, lang: str) -> list[str]:
+    texts = result.version.regulatory.grounds
+    i = 0 if lang == "ja" else 1
+    return [texts[g][i] for g in result.regulatory.grounds]
+
+
+def _show_rate(rate: Decimal | None) -> str | None:
+    return None if rate is None else str(rate)
+
+
+# ------------------------------------------------------------------------------------------ JSON
+
+
+def to_json_dict(result: ClaimResult, lang: i18n.Lang = "ja") -> dict[str, Any]:
+    """The answer of ``mamori claim calculate --json`` (interfaces.md §1.3), plus explanatory keys."""
+    version = result.version
+    terms = version.coverage
+    reg = result.regulatory
+    sup = result.support
+    bi = result.bi
+    notes = terms.notes(lang)
+    tz = version.tz
+    return {
+        "payable_total": result.payable_total,
+        "sections": {
+            "expense": _section_json(result.expense),
+            "liability": _section_json(result.liability),
+            "bi": {
+                "payable": bi.payable,
+                "covered": bi.covered,
+                "limit": bi.limit,
+                "prior": bi.prior,
+                "exclusion": bi.exclusion,
+                "waiting_period_passed": bi.waiting_period_passed,
+                "profit_rate": _show_rate(bi.profit_rate),
+                "lost_profit": bi.lost_profit,
+                "prevention": bi.prevention,
+                "continuation": bi.continuation,
+            },
+        },
+        "deductible": result.deductible,
+        "deductible_applied": result.deductible_applied,
+        "lines": [
+            {
+                "id": line.id,
+                "item": line.item,
+                "section": line.section,
+                "claimed": line.claimed,
+                "covered": line.covered,
+                "exclusion": line.exclusion,
+                "removed_by": list(line.removed_by),
+                "reason": _line_reason(result, line, lang),
+            }
+            for line in result.lines
+        ],
+        "exclusions": list(result.exclusions),
+        "emergency_support": {
+            "available": sup.available,
+            "reason": sup.reason,
+            "reasons": list(sup.reasons),
+            "message": _support_reason(result, lang),
+            "phases": list(sup.phases),
+            "vendors": list(sup.vendors),
+            "intake_hours": sup.intake_hours,
+        },
+        "regulatory": {
+            "ppc_report_required": reg.ppc_report_required,
+            "grounds": list(reg.grounds),
+            "ground_texts": _ground_texts(result, lang),
+            "preliminary_due": None if reg.preliminary_due is None else reg.preliminary_due.isoformat(),
+            "final_due": None if reg.final_due is None else reg.final_due.isoformat(),
+            "gdpr_due": None if reg.gdpr_due is None else reg.gdpr_due.isoformat(),
+            "notify_card_brands": reg.notify_card_brands,
+            "personal_data_involved": reg.personal_data_involved,
+        },
+        "worksheet": [_step_json(s, notes[s.step], tz) for s in result.worksheet],
+        "policy_period": {
+            "start_at": result.policy_start_at.isoformat(),
+            "end_at": result.policy_end_at.isoformat(),
+            "cover_end_at": result.cover_end_at.isoformat(),
+        },
+        "product": version.id,
+        "product_version": version.version,
+        "product_hash": version.content_hash,
+        "lang": lang,
+    }
+
+
+def _step_json(s: Step, note: coverage.Note, tz: dt.tzinfo) -> dict[str, Any]:
+    # step, clause, amount and note always (interfaces.md); section, line, before and after only when
+    # they apply, which keeps a batch's output about a third smaller.
+    entry: dict[str, Any] = {"step": s.step, "clause": s.clause, "amount": s.amount, "note": _fill(note, s.params, tz)}
+    if s.section is not None:
+        entry["section"] = s.section
+    if s.line is not None:
+        entry["line"] = s.line
+    if s.after is not None:
+        entry["before"] = s.before
+        entry["after"] = s.after
+    return entry
+
+
+def _section_json(s: SectionResult) -> dict[str, Any]:
+    return {
+        "covered": s.covered,
+        "payable": s.payable,
+        "deductible": s.deductible,
+        "limit": s.limit,
+        "prior": s.prior,
+        "exclusion": s.exclusion,
+    }
+
+
+# ------------------------------------------------------------------------------------------ text
+
+
+def _t(key: str, lang: i18n.Lang, **params: Any) -> str:
+    return i18n.text(f"claims.{key}", lang, **params)
+
+
+def _yen(amount: int, lang: i18n.Lang) -> str:
+    return _t("yen", lang, amount=f"{amount:,}")
+
+
+def render_text(result: ClaimResult, lang: i18n.Lang = "ja") -> str:
+    """A readable worksheet for a claims handler or the insured (not JSON)."""
+    version = result.version
+    terms = version.coverage
+    out: list[str] = []
+    out.append(f"■ {_t('title', lang)}")
+    out.append(
+        f"{_t('product', lang)}: {version.name(lang)} {version.id} {version.version} ({version.content_hash[:12]})"
+    )
+    out.append(f"{_t('total', lang)}: {_yen(result.payable_total, lang)}")
+    for key, sec in (("expense", result.expense), ("liability", result.liability)):
+        out.append(
+            f"  {terms.name(key, lang)}: {_t('covered', lang)} {_yen(sec.covered, lang)} → {_yen(sec.payable, lang)}"
+        )
+    out.append(f"  {terms.name('bi', lang)}: {_yen(result.bi.payable, lang)}")
+    out.append(f"  {_t('deductible', lang)}: {_yen(result.deductible_applied, lang)}")
+    out.append("")
+    out.append(f"■ {_t('lines', lang)}")
+    for line in result.lines:
+        reason = _line_reason(result, line, lang)
+        out.append(
+            f"  {line.id} {terms.name(line.item, lang)} ({line.item}): {_t('claimed', lang)} "
+            f"{_yen(line.claimed, lang)} / {_t('covered', lang)} {_yen(line.covered, lang)}"
+            + (f" [{line.exclusion}] {reason}" if reason else "")
+        )
+    out.append("")
+    out.append(f"■ {_t('steps', lang)}")
+    for n, s in enumerate(result.worksheet, start=1):
+        out.append(f"  {n:>2}. [{s.clause}] {step_note(result, s, lang)}")
+    out.append("")
+    codes = ", ".join(result.exclusions) if result.exclusions else _t("none", lang)
+    out.append(f"■ {_t('exclusions', lang)}: {codes}")
+    for code in result.exclusions:
+        ex = terms.exclusions[code]
+        out.append(f"  {code} [{ex.clause}] {ex.text.get(lang)}")
+    out.append("")
+    out.extend(_support_text(result, lang))
+    out.append("")
+    out.extend(_regulatory_text(result, lang))
+    return "\n".join(out) + "\n"
+
+
+def _support_text(result: ClaimResult, lang: i18n.Lang) -> list[str]:
+    sup = result.support
+    st = result.version.support
+    ja = lang == "ja"
+    state = _t("available" if sup.available else "unavailable", lang)
+    out = [f"■ {st.name[0] if ja else st.name[1]}: {state}", f"  {_t('intake', lang, hours=sup.intake_hours)}"]
+    if not sup.available:
+        out.append(f"  [{sup.reason}] {_support_reason(result, lang)}")
+    phases = {p.id: p for p in st.phases}
+    for pid in sup.phases:
+        p = phases[pid]
+        out.append(f"  ◆ {p.ja if ja else p.en}")
+        out.extend(f"    □ {item_ja if ja else item_en}" for item_ja, item_en in p.checklist)
+    if sup.vendors:
+        names = [st.vendors[v].ja if ja else st.vendors[v].en for v in sup.vendors]
+        out.append(f"  {_t('vendors', lang)}: {', '.join(names)}")
+    return out
+
+
+def _regulatory_text(result: ClaimResult, lang: i18n.Lang) -> list[str]:
+    reg = result.regulatory
+    out = [f"■ {_t('regulatory', lang)}", f"  {_t('ppc_yes' if reg.ppc_report_required else 'ppc_no', lang)}"]
+    if reg.grounds:
+        out.append(f"  {_t('grounds', lang)}:")
+        out.extend(f"    ({g}) {text}" for g, text in zip(reg.grounds, _ground_texts(result, lang), strict=True))
+    for key, due in (("preliminary", reg.preliminary_due), ("final", reg.final_due), ("gdpr", reg.gdpr_due)):
+        if due is not None:
+            out.append(f"  {_t(key, lang)}: {due.isoformat()}")
+    if reg.notify_card_brands:
+        out.append(f"  {_t('cards', lang)}")
+    return out

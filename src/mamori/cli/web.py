@@ -1,0 +1,59 @@
+"""``mamori serve`` and ``mamori jobs daily``: the web application's commands (Django is imported only here)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import Any
+
+from mamori.cli.common import EXIT_INVALID, EXIT_OK, Context, print_json
+
+__all__ = ["register"]
+
+
+def register(sub: Any, shared: argparse.ArgumentParser) -> None:
+    s = sub.add_parser("serve", parents=[shared], help="serve the web application (gunicorn)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--demo", action="store_true", help="load the demo data once (users printed on start)")
+    s.add_argument(
+        "--workers", type=int, default=None, help="gunicorn worker processes (default: 2 × CPUs + 1, at most 8)"
+    )
+    s.set_defaults(handler=_serve)
+
+    j = sub.add_parser("jobs", parents=[shared], help="scheduled jobs")
+    jobs = j.add_subparsers(dest="job", required=True)
+    d = jobs.add_parser("daily", parents=[shared], help="lapse, expire and offer renewals for a date (idempotent)")
+    d.add_argument(
+        "--date", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD", help="default: today (JST)"
+    )
+    d.set_defaults(handler=_daily)
+
+
+def _serve(args: argparse.Namespace, ctx: Context) -> int:
+    from mamori.web import server
+
+    try:
+        return server.serve(host=args.host, port=args.port, demo=args.demo, workers=args.workers, out=ctx.out)
+    except server.NotConfigured as exc:
+        ctx.err.write(f"mamori: {exc}\n")
+        return EXIT_INVALID
+
+
+def _daily(args: argparse.Namespace, ctx: Context) -> int:
+    from mamori.web import server
+
+    try:
+        summary = server.daily(on_date=args.date, out=ctx.out)
+    except server.NotConfigured as exc:
+        ctx.err.write(f"mamori: {exc}\n")
+        return EXIT_INVALID
+    if ctx.as_json:
+        print_json(ctx, summary)
+    else:
+        again = "" if summary["ran"] else " (already run for this date)"
+        ctx.out.write(
+            f"{summary['date']}: lapsed {len(summary['lapsed'])}, expired {len(summary['expired'])}, "
+            f"renewal offers {len(summary['renewal_offers'])}{again}\n"
+        )
+    return EXIT_OK

@@ -1,0 +1,12 @@
+"""The use cases: what the CLI, the web application and jobs call. They take a catalogue (or a version),
+translate nothing themselves, and return the core's values; callers only parse input and print output.
+
+- :func:`quote`, :func:`rate_table` — rating (one risk; a CSV/Parquet table on the vectorised path);
+- :func:`calculate_claim`, :func:`calculate_claims` — claim calculation (one document; many, on a pool
+  of worker processes that is safe to use from a threaded server).
+"""
+
+from mamori.usecases.claims import calculate_claim, calculate_claims
+from mamori.usecases.quotes import published_table, quote, rate_table
+
+__all__ = ["calculate_claim", "calculate_claims", "published_table", "quote", "rate_table"]

@@ -1,0 +1,1 @@
+"""Users, roles (Django groups), businesses and agencies, API tokens and login throttling."""

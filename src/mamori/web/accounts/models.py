@@ -1,0 +1,70 @@
+"""Businesses (the insured), agencies, the profile tying a user to them, API tokens and failed logins."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Agency(models.Model):
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Business(models.Model):
+    class Entity(models.TextChoices):
+        CORPORATION = "corporation", _("Corporation")
+        SOLE_PROPRIETOR = "sole_proprietor", _("Sole proprietor")
+
+    name = models.CharField(max_length=200)
+    entity = models.CharField(max_length=20, choices=Entity.choices)
+    industry = models.CharField(max_length=64, blank=True)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="businesses")
+    address = models.CharField(max_length=300, blank=True)
+    email = models.EmailField(blank=True)
+    new_business = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Profile(models.Model):
+    """Which business a policyholder belongs to, which agency an agent works for, which team a staff member is in."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    business = models.ForeignKey(Business, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="agents")
+    team = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for /api/v1. Only its SHA-256 digest is stored; the token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    name = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+
+class LoginFailure(models.Model):
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -1,0 +1,351 @@
+"""The REST API of interfaces.md §2 under /api/v1, with its OpenAPI document at /api/v1/openapi.json.
+
+Views only translate: they read the request, call a service or a selector, and shape the answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Status
+from pydantic import BaseModel, ConfigDict, Field
+
+from mamori.errors import FieldError, InvalidInput
+from mamori.rating import inputs as rating_inputs
+from mamori.web.accounts import services as account_services
+from mamori.web.api import errors as api_errors
+from mamori.web.api.auth import OptionalTokenAuth, TokenAuth
+from mamori.web.api.idempotency import idempotent
+from mamori.web.api.parser import StrictJsonParser
+from mamori.web.applications import selectors as application_selectors
+from mamori.web.applications import services as application_services
+from mamori.web.billing import services as billing_services
+from mamori.web.errors import NotFound
+from mamori.web.policies import selectors as policy_selectors
+from mamori.web.policies import services as policy_services
+from mamori.web.policies.models import ChangeRequest
+from mamori.web.quotes import selectors as quote_selectors
+from mamori.web.quotes import services as quote_services
+
+api = NinjaAPI(
+    title="Mamori API",
+    version="1",
+    description="サイバー保険 (SME cyber insurance): quotes, applications, policies, billing. "
+    "Errors: 422 invalid input, 409 a state that does not allow the action, 404 not visible, "
+    '403 not allowed, 401 no token — always {"errors": [{"field", "code", "message", "allowed", "params"}]} '
+    "in Japanese or English by Accept-Language.",
+    urls_namespace="api",
+    auth=TokenAuth(),
+    parser=StrictJsonParser(),
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+api_errors.install(api)
+
+ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
+
+
+class _Open(BaseModel):
+    """Documented fields; the service validates them (one error model for the page, the CLI and the API)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Schema(BaseModel):
+    pass
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class QuoteIn(_Open):
+    industry: Any = Field(None, description="industry class, e.g. wholesale", examples=["wholesale"])
+    revenue: Any = Field(
+        None, description="annual revenue in yen (projected, for a new business)", examples=[500000000]
+    )
+    liability_limit: Any = Field(None, examples=[100000000])
+    expense_limit: Any = Field(None, examples=[30000000])
+    deductible: Any = Field(None, examples=[100000])
+    security_measures: Any = Field(None, description="number of security measures declared (0-10)")
+    measures: Any = Field(None, description='security-measure item ids declared, e.g. ["S01", "S04"]')
+    payment: Any = Field(None, examples=["monthly"])
+    overseas_share: Any = Field(None, description="percentage of revenue from outside Japan")
+    north_america_share: Any = Field(None, description="percentage from the USA and Canada")
+    bi_limit: Any = None
+    pd_rider: Any = None
+    start: Any = Field(None, description="policy start date YYYY-MM-DD (default: today)")
+    term_months: Any = None
+    entity: Any = None
+    new_business: Any = None
+
+
+class ApplicationIn(_Open):
+    quote_id: Any = Field(None, description="a saved quote; or give the quote inputs instead")
+    business: Any = Field(
+        None,
+        description='{"name": "...", "entity": "corporation"|"sole_proprietor", "address", "email", "new_business"}',
+    )
+    business_id: Any = Field(None, description="an existing business of the caller's agency")
+    start: Any = Field(None, description="start date YYYY-MM-DD, not in the past")
+    payment: Any = Field(None, examples=["monthly"])
+    consent: Any = Field(True, description="consent to the terms and the important-matters explanation")
+
+
+class DecisionIn(Schema):
+    decision: Any = Field(..., examples=["approve"])
+    reason: Any = Field(..., description="why (recorded)")
+    monthly_premium: Any = Field(None, description="for a referral: the monthly premium set by the underwriter")
+
+
+class ChangeIn(_Open):
+    effective_date: Any = Field(..., examples=["2026-10-01"])
+
+
+class CancellationIn(Schema):
+    effective_date: Any = Field(..., examples=["2026-10-01"])
+
+
+class PaymentIn(Schema):
+    policy_number: Any
+    amount: Any
+    paid_date: Any
+    reference: Any
+
+
+def _extra(schema: BaseModel) -> dict[str, Any]:
+    return dict(schema.model_extra or {})
+
+
+# ------------------------------------------------------------------------------------------ health
+
+
+@api.get("/health", auth=None, response={200: dict}, tags=["health"])
+def health(request: HttpRequest) -> Any:
+    """Liveness (public, touches nothing): for load balancers, and the trivial baseline of the benchmark."""
+    return {"status": "ok"}
+
+
+# ------------------------------------------------------------------------------------------ auth
+
+
+@api.post("/auth/token", auth=None, response={200: dict, 401: dict, 429: dict}, tags=["auth"])
+def token_create(request: HttpRequest, payload: TokenIn) -> Any:
+    """Exchange a user name and password for a bearer token (shown once; stored hashed)."""
+    try:
+        user = account_services.login_attempt(request=request, username=payload.username, password=payload.password)
+    except account_services.LoginThrottled as exc:
+        minutes = int(exc.retry_after.total_seconds() // 60) + 1
+        return Status(429, api_errors.body(request, [FieldError("username", "E_THROTTLED", {"minutes": minutes})]))
+    if user is None:
+        return Status(401, api_errors.body(request, [FieldError("password", "E_AUTH")]))
+    record, token = account_services.api_token_create(user=user, name="api")
+    return {"token": token, "prefix": record.prefix}
+
+
+@api.post("/auth/token/revoke", response={200: dict, **ERRORS}, tags=["auth"])
+def token_revoke(request: HttpRequest) -> Any:
+    """Revoke the token this request is made with."""
+    header = request.headers.get("Authorization", "")
+    import hashlib
+
+    from mamori.web.accounts.models import ApiToken
+
+    digest = hashlib.sha256(header.removeprefix("Bearer ").strip().encode()).hexdigest()
+    record = ApiToken.objects.get(digest=digest)
+    account_services.api_token_revoke(user=request.user, token_id=record.pk)
+    return {"revoked": True}
+
+
+# ------------------------------------------------------------------------------------------ quotes
+
+
+@api.post("/quotes", auth=OptionalTokenAuth(), response={201: dict, 422: dict}, tags=["quotes"])
+def quote_create(request: HttpRequest, payload: QuoteIn) -> Any:
+    """Rate and save a quote (public). The answer is ``mamori quote --json`` plus the saved quote's ``id``."""
+    raw = {**payload.model_dump(exclude_unset=True), **_extra(payload)}
+    user = request.user if request.user.is_authenticated else None
+    saved, rated = quote_services.quote_create(raw=raw, user=user)
+    return Status(201, {"id": str(saved.pk), **rated.to_dict(api_errors.lang_of(request))})
+
+
+@api.get("/quotes/{quote_id}", response={200: dict, **ERRORS}, tags=["quotes"])
+def quote_get(request: HttpRequest, quote_id: str) -> Any:
+    found = quote_selectors.quote_get(user=request.user, quote_id=quote_id)
+    if found is None:
+        raise NotFound
+    return {"id": str(found.pk), **found.result}
+
+
+# ------------------------------------------------------------------------------------------ applications
+
+
+@api.post("/applications", response={201: dict, **ERRORS}, tags=["applications"])
+def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
+    """Apply from a saved quote or from quote inputs: approved, referred to underwriting, or declined."""
+    data = payload.model_dump(exclude_unset=True)
+    extra = _extra(payload)
+    unknown = [k for k in extra if k not in rating_inputs.FIELDS]
+    if unknown:
+        known = [*ApplicationIn.model_fields, *rating_inputs.FIELDS]
+        raise InvalidInput([rating_inputs.unknown_field_error(k, known) for k in unknown])
+    quote = None
+    if data.get("quote_id") is not None:
+        quote = quote_selectors.quote_get(user=request.user, quote_id=data["quote_id"])
+        if quote is None:
+            raise NotFound
+    app = application_services.application_submit(
+        user=request.user,
+        quote=quote,
+        inputs=extra if quote is None else None,
+        business=data.get("business"),
+        business_id=data.get("business_id"),
+        start=data.get("start"),
+        payment=data.get("payment") or (quote.inputs.get("payment") if quote else None) or "monthly",
+        consent=data.get("consent", True),
+    )
+    return Status(201, application_selectors.application_json(app, api_errors.lang_of(request)))
+
+
+@api.get("/applications/{application_id}", response={200: dict, **ERRORS}, tags=["applications"])
+def application_get(request: HttpRequest, application_id: str) -> Any:
+    app = application_selectors.application_get(user=request.user, application_id=application_id)
+    if app is None:
+        raise NotFound
+    return application_selectors.application_json(app, api_errors.lang_of(request))
+
+
+@api.post("/applications/{application_id}/decision", response={200: dict, **ERRORS}, tags=["underwriting"])
+def application_decision(request: HttpRequest, application_id: str, payload: DecisionIn) -> Any:
+    """An underwriter approves (setting a referral's premium, with a reason) or declines."""
+    app = application_services.application_decide(
+        user=request.user,
+        application_id=_uuid(application_id),
+        decision=payload.decision,
+        reason=payload.reason,
+        monthly_premium=payload.monthly_premium,
+    )
+    return application_selectors.application_json(app, api_errors.lang_of(request))
+
+
+@api.post("/applications/{application_id}/bind", response={201: dict, 200: dict, **ERRORS}, tags=["policies"])
+def application_bind(request: HttpRequest, application_id: str) -> Any:
+    """Issue the policy. Binding again (or with the same Idempotency-Key) gives the same policy."""
+
+    def action() -> tuple[int, Any]:
+        policy, created = application_services.application_bind(user=request.user, application_id=_uuid(application_id))
+        return (201 if created else 200), policy_selectors.policy_json(policy)
+
+    return Status(*idempotent(request, action))
+
+
+def _uuid(value: str) -> str:
+    import uuid
+
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise NotFound from None
+
+
+# ------------------------------------------------------------------------------------------ policies
+
+
+@api.get("/policies", response={200: list[dict[str, Any]], **ERRORS}, tags=["policies"])
+def policy_list(request: HttpRequest) -> Any:
+    """The policies the caller may see (a policyholder's own; an agent's agency's; all for staff)."""
+    return [policy_selectors.policy_json(p) for p in policy_selectors.policies_visible(request.user).order_by("number")]
+
+
+@api.get("/policies/{number}", response={200: dict, **ERRORS}, tags=["policies"])
+def policy_get(request: HttpRequest, number: str) -> Any:
+    policy = policy_selectors.policy_get(user=request.user, number=number)
+    if policy is None:
+        raise NotFound
+    return {**policy_selectors.policy_json(policy), "versions": policy_selectors.versions_json(policy)}
+
+
+@api.get("/policies/{number}/certificate", response={200: None, **ERRORS}, tags=["policies"])
+def policy_certificate(request: HttpRequest, number: str, lang: str = "ja", version: int | None = None) -> HttpResponse:
+    """The certificate (保険証券) as issued, ``application/pdf`` (``lang=en`` for English)."""
+    policy = policy_selectors.policy_get(user=request.user, number=number)
+    document = (
+        policy_selectors.certificate_of(policy, lang="en" if lang == "en" else "ja", version=version)
+        if policy
+        else None
+    )
+    if document is None:
+        raise NotFound
+    response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{number}-v{document.version.number}-{document.lang}.pdf"'
+    return response
+
+
+@api.post("/policies/{number}/changes", response={201: dict, 202: dict, **ERRORS}, tags=["policies"])
+def policy_change(request: HttpRequest, number: str, payload: ChangeIn) -> Any:
+    """A mid-term change (異動): ``premium_difference`` > 0 is charged, < 0 refunded (annual payment)."""
+
+    def action() -> tuple[int, Any]:
+        result = policy_services.policy_change(
+            user=request.user, number=number, effective_date=payload.effective_date, changes=_extra(payload)
+        )
+        if isinstance(result, ChangeRequest):
+            lang = api_errors.lang_of(request)
+            reasons = [{"code": r["code"], "message": r.get(f"message_{lang}")} for r in result.reasons]
+            return 202, {"status": "referred", "change_request": result.pk, "reasons": reasons}
+        policy = result.policy
+        return 201, {
+            "version": result.number,
+            "premium_difference": result.premium_difference_yen,
+            "months_left": result.months_left,
+            "monthly_premium": result.monthly_premium_yen,
+            "annual_premium": result.annual_premium_yen,
+            "installments": policy_selectors.installment_json(policy),
+        }
+
+    return Status(*idempotent(request, action))
+
+
+@api.post("/policies/{number}/cancellation", response={200: dict, **ERRORS}, tags=["policies"])
+def policy_cancel(request: HttpRequest, number: str, payload: CancellationIn) -> Any:
+    def action() -> tuple[int, Any]:
+        policy, refund = policy_services.policy_cancel(
+            user=request.user, number=number, effective_date=payload.effective_date
+        )
+        return 200, {
+            "status": policy.status.lower(),
+            "refund": refund,
+            "ended_at": policy.ended_at.isoformat() if policy.ended_at else None,
+        }
+
+    return Status(*idempotent(request, action))
+
+
+# ------------------------------------------------------------------------------------------ payments
+
+
+@api.post("/payments", response={201: dict, 200: dict, **ERRORS}, tags=["billing"])
+def payment_create(request: HttpRequest, payload: PaymentIn) -> Any:
+    """Record a payment (staff). The same ``reference`` twice records one payment."""
+
+    def action() -> tuple[int, Any]:
+        payment, created = billing_services.payment_record(
+            user=request.user,
+            policy_number=payload.policy_number,
+            amount=payload.amount,
+            paid_date=payload.paid_date,
+            reference=payload.reference,
+        )
+        return (201 if created else 200), {
+            "id": payment.pk,
+            "reference": payment.reference,
+            "policy_number": payment.policy.number,
+            "amount": payment.amount_yen,
+            "paid_date": payment.paid_date.isoformat(),
+            "unapplied": payment.unapplied_yen,
+            "created": created,
+        }
+
+    return Status(*idempotent(request, action))

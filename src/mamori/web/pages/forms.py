@@ -1,0 +1,233 @@
+"""What the pages' forms show and send: the choices come from the product version, the values are the
+core's raw inputs (the same names as the API and the CLI), and every value typed is kept on a redisplay."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.http import QueryDict
+
+from mamori import catalog as catalog_mod
+from mamori import i18n
+from mamori.errors import FieldError, InvalidInput
+from mamori.rating import engine, inputs
+from mamori.web.accounts import roles
+from mamori.web.accounts import services as account_services
+from mamori.web.quotes.models import Quote
+
+#: Inputs of the quote page that are plain values (the rest are check boxes).
+TEXT_FIELDS = (
+    "industry",
+    "revenue",
+    "liability_limit",
+    "expense_limit",
+    "deductible",
+    "payment",
+    "overseas_share",
+    "north_america_share",
+    "bi_limit",
+    "start",
+    "entity",
+)
+
+
+def _yen(amount: int, lang: i18n.Lang) -> str:
+    return i18n.text("yen", lang, amount=f"{amount:,}")
+
+
+def quote_defaults(version: catalog_mod.ProductVersion) -> dict[str, Any]:
+    r = version.rating
+    return {
+        "industry": "wholesale" if "wholesale" in r.industries else next(iter(r.industries)),
+        "revenue": str(r.reference_revenue),
+        "liability_limit": str(r.liability_default),
+        "expense_limit": str(r.expense_default),
+        "deductible": str(r.deductible_default),
+        "payment": r.payment_codes[0],
+        "bi_limit": str(r.bi_default),
+        "entity": inputs.ENTITY_TYPES[0],
+        "measures": list(r.measure_ids[: r.measure_reference_count]),
+    }
+
+
+def quote_raw(data: QueryDict | Mapping[str, Any]) -> dict[str, Any]:
+    """The core's raw inputs from the form (empty fields are absent; they take the defaults)."""
+    raw: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        value = data.get(name)
+        if value not in (None, ""):
+            raw[name] = value
+    getlist = getattr(data, "getlist", None)
+    raw["measures"] = getlist("measures") if getlist else list(data.get("measures") or [])
+    for flag in ("pd_rider", "new_business"):
+        raw[flag] = data.get(flag) in ("on", "true", "1", True)
+    return raw
+
+
+def quote_form(version: catalog_mod.ProductVersion, raw: Mapping[str, Any], lang: i18n.Lang) -> dict[str, Any]:
+    """Choices with their labels, and the values to show."""
+    r = version.rating
+    return {
+        "values": raw,
+        "industries": [(code, f"{ic.name(lang)}") for code, ic in r.industries.items()],
+        "liability": [(o.amount, _yen(o.amount, lang)) for o in r.liability],
+        "expense": [(o.amount, _yen(o.amount, lang)) for o in r.expense],
+        "deductible": [(o.amount, _yen(o.amount, lang)) for o in r.deductible],
+        "bi": [(o.amount, _yen(o.amount, lang) if o.amount else i18n.text("none", lang)) for o in r.bi],
+        "payments": [
+            (
+                code,
+                i18n.text(
+                    f"payment.{code}" if code in ("monthly", "annual") else "quote.payment.other",
+                    lang,
+                    installments=m.installments,
+                    code=code,
+                ),
+            )
+            for code, m in r.payments.items()
+        ],
+        "entities": [(e, i18n.label(f"entity.{e}", lang)) for e in inputs.ENTITY_TYPES],
+        "measures": [(m.id, m.ja if lang == "ja" else m.en) for m in r.measures],
+        "selected_measures": set(raw.get("measures") or []),
+    }
+
+
+def quote_view(quote: engine.Quote, lang: i18n.Lang) -> dict[str, Any]:
+    """The result panel: premiums, each multiplier and detail with its label, the reasons."""
+    return {
+        "status": quote.status,
+        "status_text": i18n.text(f"quote.{quote.status}", lang),
+        "premiums": [
+            (i18n.text(f"quote.payment.{code}", lang, installments=m.installments), quote.premium.by_method[code])
+            for code, m in quote.version.rating.payments.items()
+        ]
+        if quote.premium
+        else [],
+        "factors": [(i18n.factor_label(k, lang), _shown(k, v)) for k, v in quote.multipliers.items()],
+        "details": [(i18n.factor_label(k, lang), _shown(k, v)) for k, v in quote.details.items()],
+        "reasons": [(r.code, r.message(lang)) for r in quote.reasons],
+        "version": quote.version,
+    }
+
+
+def _shown(key: str, value: Any) -> str:
+    if key in ("base",):
+        return f"{value:,.2f}"
+    if key == "revenue_rated":
+        return f"{int(value):,}"
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def saved_quote_view(quote: Quote, lang: i18n.Lang) -> dict[str, Any]:
+    result = quote.result
+    return {
+        "status": quote.status,
+        "status_text": i18n.text(f"quote.{quote.status}", lang),
+        "factors": [
+            (i18n.factor_label(k, lang), f"{float(v):,.6f}".rstrip("0").rstrip("."))
+            for k, v in result.get("factors_exact", {}).items()
+        ],
+        "reasons": [(r["code"], r.get(f"message_{lang}") or r.get("message")) for r in result.get("reasons", [])],
+        "inputs": result.get("inputs", {}),
+    }
+
+
+def application_values(data: QueryDict | None, quote: Quote) -> dict[str, Any]:
+    if data is None:
+        return {
+            "start": quote.inputs.get("start", ""),
+            "payment": quote.inputs.get("payment", "monthly"),
+            "consent": False,
+            "name": "",
+            "entity": quote.inputs.get("entity", "corporation"),
+            "address": "",
+            "email": "",
+            "new_business": False,
+        }
+    return {
+        "start": data.get("start", ""),
+        "payment": data.get("payment", ""),
+        "consent": data.get("consent") == "on",
+        "name": data.get("name", ""),
+        "entity": data.get("entity", ""),
+        "address": data.get("address", ""),
+        "email": data.get("email", ""),
+        "new_business": data.get("new_business") == "on",
+    }
+
+
+def business_of(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: values[k] for k in ("name", "entity", "address", "email", "new_business")}
+
+
+def signup(values: Mapping[str, str]) -> User:
+    """A new policyholder user with their business (InvalidInput naming each field)."""
+    errors: list[FieldError] = []
+    username = values.get("username", "").strip()
+    if not username:
+        errors.append(FieldError("username", "E_REQUIRED"))
+    elif User.objects.filter(username__iexact=username).exists():
+        errors.append(FieldError("username", "E_USERNAME_TAKEN", {"value": username}))
+    password = values.get("password", "")
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password, User(username=username))
+    except ValidationError as exc:
+        errors.append(FieldError("password", "E_PASSWORD", {"problem": " ".join(exc.messages)}))
+    if not values.get("name", "").strip():
+        errors.append(FieldError("business.name", "E_REQUIRED"))
+    if values.get("entity") not in ("corporation", "sole_proprietor"):
+        errors.append(
+            FieldError(
+                "business.entity",
+                "E_CHOICE",
+                {"value": values.get("entity"), "allowed": ["corporation", "sole_proprietor"]},
+            )
+        )
+    if errors:
+        raise InvalidInput(errors)
+    try:
+        with transaction.atomic():
+            business = account_services.business_create(
+                name=values["name"].strip(),
+                entity=values["entity"],
+                address=values.get("address", ""),
+                email=values.get("email", ""),
+            )
+            return account_services.user_create(
+                username=username,
+                password=password,
+                role=roles.POLICYHOLDER,
+                business=business,
+                email=values.get("email", ""),
+            )
+    except IntegrityError:
+        raise InvalidInput([FieldError("username", "E_USERNAME_TAKEN", {"value": username})]) from None
+
+
+def change_options(version: catalog_mod.ProductVersion, lang: i18n.Lang) -> dict[str, Any]:
+    r = version.rating
+    return {
+        "liability": [(o.amount, _yen(o.amount, lang)) for o in r.liability],
+        "expense": [(o.amount, _yen(o.amount, lang)) for o in r.expense],
+        "deductible": [(o.amount, _yen(o.amount, lang)) for o in r.deductible],
+        "bi": [(o.amount, _yen(o.amount, lang) if o.amount else i18n.text("none", lang)) for o in r.bi],
+    }
+
+
+def changes_of(data: QueryDict) -> dict[str, Any]:
+    """Only the terms the user changed (a select left on "no change" is not a change)."""
+    changes: dict[str, Any] = {}
+    for name in ("liability_limit", "expense_limit", "deductible", "bi_limit"):
+        value = data.get(name)
+        if value not in (None, ""):
+            changes[name] = value
+    rider = data.get("pd_rider")
+    if rider in ("add", "remove"):
+        changes["pd_rider"] = rider == "add"
+    return changes

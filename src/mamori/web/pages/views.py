@@ -1,0 +1,439 @@
+"""Server-rendered pages. Each view reads the form, calls a service or a selector, and renders; an input
+error is shown next to its field with everything the user entered kept; nothing is saved then."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mamori import i18n, usecases
+from mamori.errors import FieldError, InvalidInput
+from mamori.policy.errors import IllegalTransition
+from mamori.web.accounts import roles
+from mamori.web.accounts import selectors as accounts
+from mamori.web.applications import selectors as application_selectors
+from mamori.web.applications import services as application_services
+from mamori.web.audit import selectors as audit_selectors
+from mamori.web.billing import services as billing_services
+from mamori.web.billing.models import Payment
+from mamori.web.errors import Conflict, Forbidden, NotFound
+from mamori.web.pages import forms
+from mamori.web.policies import selectors as policy_selectors
+from mamori.web.policies import services as policy_services
+from mamori.web.policies.models import ChangeRequest
+from mamori.web.productdb import selectors as productdb
+from mamori.web.quotes import selectors as quote_selectors
+from mamori.web.quotes import services as quote_services
+
+View = Callable[..., HttpResponse]
+
+
+def lang() -> i18n.Lang:
+    return i18n.as_lang(get_language())
+
+
+def errors_by_field(errors: list[FieldError] | tuple[FieldError, ...]) -> dict[str, list[str]]:
+    """Messages by field, for showing each next to its input (general ones under ``__all__``)."""
+    shown: dict[str, list[str]] = {}
+    for error in errors:
+        shown.setdefault(error.field if error.field not in ("$", "") else "general", []).append(error.message(lang()))
+    return shown
+
+
+def role_required(*wanted: str) -> Callable[[View], View]:
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        @login_required
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not accounts.has_role(request.user, *wanted):
+                return render(request, "mamori/error.html", {"message": _("You may not open this page.")}, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def _state_error(request: HttpRequest, exc: Exception, back: str) -> HttpResponse:
+    """A state that does not allow the action, or an action the role may not take: say so and go back."""
+    if isinstance(exc, Conflict | Forbidden):
+        messages.error(request, exc.error.message(lang()))
+    elif isinstance(exc, IllegalTransition):
+        messages.error(request, _("This is not possible in the current state."))
+    return redirect(back)
+
+
+# ------------------------------------------------------------------------------------------ public
+
+
+def published(lang_: i18n.Lang) -> tuple[Any, list[dict[str, Any]]]:
+    """The product page's table, re-rated, with the class names in the reader's language."""
+    version, table = usecases.published_table(productdb.catalog())
+    r = version.rating
+    rows = [
+        {
+            "name": r.industries[row["industry"]].name(lang_),
+            "low": row[str(r.reference_revenue)],
+            "high": row[str(r.upper_anchor_revenue)],
+        }
+        for row in table
+    ]
+    return version, rows
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    version, table = published(lang())
+    return render(request, "mamori/home.html", {"table": table, "version": version})
+
+
+def quote_page(request: HttpRequest) -> HttpResponse:
+    """The public quote page: the premium and its factors update as the user types (htmx)."""
+    version, table = published(lang())
+    raw = forms.quote_raw(request.POST) if request.method == "POST" else forms.quote_defaults(version)
+    context: dict[str, Any] = {"form": forms.quote_form(version, raw, lang()), "table": table, "version": version}
+    if request.method == "POST":
+        try:
+            saved, _rated = quote_services.quote_create(
+                raw=raw, user=request.user if request.user.is_authenticated else None
+            )
+        except InvalidInput as exc:
+            context["errors"] = errors_by_field(exc.errors)
+            return render(request, "mamori/quote.html", context, status=422)
+        request.session.setdefault("quotes", [])
+        request.session["quotes"] = [*request.session["quotes"][-19:], str(saved.pk)]
+        return redirect("pages:quote-detail", quote_id=saved.pk)
+    context.update(_preview(raw))
+    return render(request, "mamori/quote.html", context)
+
+
+def _preview(raw: dict[str, Any]) -> dict[str, Any]:
+    try:
+        quote = quote_services.quote_preview(raw=raw)
+    except InvalidInput as exc:
+        return {"errors": errors_by_field(exc.errors), "quote": None}
+    return {"quote": quote, "view": forms.quote_view(quote, lang()), "errors": {}}
+
+
+@require_POST
+def quote_preview(request: HttpRequest) -> HttpResponse:
+    """The result panel of the quote page (htmx), for the inputs as they are now."""
+    return render(request, "mamori/_quote_result.html", _preview(forms.quote_raw(request.POST)))
+
+
+def quote_detail(request: HttpRequest, quote_id: str) -> HttpResponse:
+    quote = quote_selectors.quote_get(user=request.user, quote_id=quote_id)
+    if quote is None and str(quote_id) in request.session.get("quotes", []):
+        from mamori.web.quotes.models import Quote
+
+        quote = Quote.objects.filter(pk=quote_id).first()  # the visitor's own quote, made before logging in
+    if quote is None:
+        raise Http404
+    return render(request, "mamori/quote_detail.html", {"quote": quote, "view": forms.saved_quote_view(quote, lang())})
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """A new policyholder: a user name, a password and the business."""
+    values_ = {k: request.POST.get(k, "") for k in ("username", "password", "name", "entity", "address", "email")}
+    context: dict[str, Any] = {
+        "values": values_,
+        "errors": {},
+        "next": request.GET.get("next") or request.POST.get("next", ""),
+    }
+    if request.method == "POST":
+        try:
+            user = forms.signup(values_)
+        except InvalidInput as exc:
+            context["errors"] = errors_by_field(exc.errors)
+            return render(request, "mamori/signup.html", context, status=422)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(context["next"] or "pages:dashboard")
+    return render(request, "mamori/signup.html", context)
+
+
+# ------------------------------------------------------------------------------------------ signed in
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "profile": accounts.profile_of(user),
+        "applications": application_selectors.applications_visible(user)[:20],
+        "policies": policy_selectors.policies_visible(user)[:20],
+        "queue": application_selectors.underwriting_queue(user)[:20],
+        "change_requests": ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING)[:20]
+        if accounts.has_role(user, roles.UNDERWRITER)
+        else [],
+    }
+    return render(request, "mamori/dashboard.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, quote_id: str) -> HttpResponse:
+    quote = quote_selectors.quote_get(user=request.user, quote_id=quote_id)
+    if quote is None and str(quote_id) in request.session.get("quotes", []):
+        from mamori.web.quotes.models import Quote
+
+        quote = Quote.objects.filter(pk=quote_id, created_by__isnull=True).first()
+    if quote is None:
+        raise Http404
+    profile = accounts.profile_of(request.user)
+    has_business = (
+        profile is not None and profile.business is not None and accounts.has_role(request.user, roles.POLICYHOLDER)
+    )
+    values_ = forms.application_values(request.POST if request.method == "POST" else None, quote)
+    context: dict[str, Any] = {
+        "quote": quote,
+        "values": values_,
+        "errors": {},
+        "has_business": has_business,
+        "profile": profile,
+    }
+    if request.method == "POST":
+        try:
+            app = application_services.application_submit(
+                user=request.user,
+                quote=quote,
+                business=None if has_business else forms.business_of(values_),
+                start=values_["start"],
+                payment=values_["payment"],
+                consent=values_["consent"],
+            )
+        except InvalidInput as exc:
+            context["errors"] = errors_by_field(exc.errors)
+            return render(request, "mamori/apply.html", context, status=422)
+        except (NotFound, Forbidden) as exc:
+            return _state_error(request, exc, reverse("pages:dashboard"))
+        return redirect("pages:application", application_id=app.pk)
+    return render(request, "mamori/apply.html", context)
+
+
+@login_required
+def application(request: HttpRequest, application_id: str) -> HttpResponse:
+    app = application_selectors.application_get(user=request.user, application_id=application_id)
+    if app is None:
+        raise Http404
+    doc = application_selectors.application_json(app, lang())
+    return render(request, "mamori/application.html", {"app": app, "doc": doc})
+
+
+@login_required
+@require_POST
+def bind(request: HttpRequest, application_id: str) -> HttpResponse:
+    back = reverse("pages:application", kwargs={"application_id": application_id})
+    try:
+        policy, created = application_services.application_bind(user=request.user, application_id=application_id)
+    except (Conflict, Forbidden, IllegalTransition) as exc:
+        return _state_error(request, exc, back)
+    except NotFound:
+        raise Http404 from None
+    except InvalidInput as exc:
+        messages.error(request, " ".join(exc.messages(lang())))
+        return redirect(back)
+    if created:
+        messages.success(request, _("The policy %(number)s was issued.") % {"number": policy.number})
+    return redirect("pages:policy", number=policy.number)
+
+
+@role_required(roles.UNDERWRITER)
+def underwriting(request: HttpRequest) -> HttpResponse:
+    queue = application_selectors.underwriting_queue(request.user)
+    return render(request, "mamori/underwriting.html", {"queue": queue, "lang": lang()})
+
+
+@role_required(roles.UNDERWRITER)
+@require_http_methods(["GET", "POST"])
+def decide(request: HttpRequest, application_id: str) -> HttpResponse:
+    app = application_selectors.application_get(user=request.user, application_id=application_id)
+    if app is None:
+        raise Http404
+    values_ = {k: request.POST.get(k, "") for k in ("decision", "reason", "monthly_premium")}
+    context: dict[str, Any] = {
+        "app": app,
+        "doc": application_selectors.application_json(app, lang()),
+        "values": values_,
+        "errors": {},
+    }
+    if request.method == "POST":
+        try:
+            application_services.application_decide(
+                user=request.user,
+                application_id=app.pk,
+                decision=values_["decision"],
+                reason=values_["reason"],
+                monthly_premium=values_["monthly_premium"],
+            )
+        except InvalidInput as exc:
+            context["errors"] = errors_by_field(exc.errors)
+            return render(request, "mamori/decide.html", context, status=422)
+        except (Conflict, Forbidden) as exc:
+            return _state_error(request, exc, reverse("pages:underwriting"))
+        messages.success(request, _("The decision was recorded."))
+        return redirect("pages:underwriting")
+    return render(request, "mamori/decide.html", context)
+
+
+@login_required
+def policies(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "mamori/policies.html",
+        {"policies": policy_selectors.policies_visible(request.user).order_by("number")},
+    )
+
+
+@login_required
+def policy(request: HttpRequest, number: str) -> HttpResponse:
+    found = policy_selectors.policy_get(user=request.user, number=number)
+    if found is None:
+        raise Http404
+    context = {
+        "policy": found,
+        "doc": policy_selectors.policy_json(found),
+        "versions": policy_selectors.versions_json(found),
+        "can_change": found.status == "IN_FORCE"
+        and accounts.has_role(request.user, roles.POLICYHOLDER, roles.AGENT, roles.ADMINISTRATOR),
+        "options": forms.change_options(policy_services.version_of(found), lang()),
+        "payments": Payment.objects.filter(policy=found),
+        "refunds": found.refunds.all(),
+        "charges": found.charges.all(),
+    }
+    return render(request, "mamori/policy.html", context)
+
+
+@login_required
+def certificate(request: HttpRequest, number: str) -> HttpResponse:
+    found = policy_selectors.policy_get(user=request.user, number=number)
+    wanted = request.GET.get("lang") or lang()
+    version = request.GET.get("version")
+    document = (
+        policy_selectors.certificate_of(
+            found,
+            lang="en" if wanted == "en" else "ja",
+            version=int(version) if version and version.isdigit() else None,
+        )
+        if found
+        else None
+    )
+    if document is None:
+        raise Http404
+    response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{number}-v{document.version.number}-{document.lang}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def change(request: HttpRequest, number: str) -> HttpResponse:
+    back = reverse("pages:policy", kwargs={"number": number})
+    changes = forms.changes_of(request.POST)
+    try:
+        result = policy_services.policy_change(
+            user=request.user, number=number, effective_date=request.POST.get("effective_date"), changes=changes
+        )
+    except InvalidInput as exc:
+        messages.error(request, " ".join(exc.messages(lang())))
+        return redirect(back)
+    except (Conflict, Forbidden, IllegalTransition) as exc:
+        return _state_error(request, exc, back)
+    except NotFound:
+        raise Http404 from None
+    if isinstance(result, ChangeRequest):
+        messages.warning(request, FieldError("$", "E_NEEDS_UNDERWRITING").message(lang()))
+    else:
+        messages.success(request, _("The change was made: version %(version)d.") % {"version": result.number})
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, number: str) -> HttpResponse:
+    back = reverse("pages:policy", kwargs={"number": number})
+    try:
+        _policy, refund = policy_services.policy_cancel(
+            user=request.user, number=number, effective_date=request.POST.get("effective_date")
+        )
+    except InvalidInput as exc:
+        messages.error(request, " ".join(exc.messages(lang())))
+        return redirect(back)
+    except (Conflict, Forbidden, IllegalTransition) as exc:
+        return _state_error(request, exc, back)
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, _("The policy was cancelled. Refund: %(refund)s yen.") % {"refund": f"{refund:,}"})
+    return redirect(back)
+
+
+@role_required(*roles.BILLING)
+@require_http_methods(["GET", "POST"])
+def payments(request: HttpRequest) -> HttpResponse:
+    """Record a payment by hand, or import a bank file."""
+    values_ = {k: request.POST.get(k, "") for k in ("policy_number", "amount", "paid_date", "reference")}
+    context: dict[str, Any] = {"values": values_, "errors": {}, "recent": Payment.objects.select_related("policy")[:30]}
+    if request.method == "POST" and "file" in request.FILES:
+        return _bank_import(request, context)
+    if request.method == "POST":
+        return _payment(request, context, values_)
+    return render(request, "mamori/payments.html", context)
+
+
+def _bank_import(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    upload = request.FILES["file"]
+    try:
+        record = billing_services.bank_import(user=request.user, name=upload.name or "bank.csv", data=upload.read())
+    except InvalidInput as exc:
+        context["errors"] = errors_by_field(exc.errors)
+        return render(request, "mamori/payments.html", context, status=422)
+    messages.success(
+        request,
+        _("Imported %(recorded)d payments (%(duplicates)d already recorded, %(unmatched)d not matched).")
+        % {"recorded": record.recorded, "duplicates": record.duplicates, "unmatched": len(record.unmatched)},
+    )
+    context["bank_import"] = record
+    return render(request, "mamori/payments.html", context)
+
+
+def _payment(request: HttpRequest, context: dict[str, Any], values_: dict[str, str]) -> HttpResponse:
+    status = 422
+    try:
+        payment, created = billing_services.payment_record(
+            user=request.user,
+            policy_number=values_["policy_number"],
+            amount=values_["amount"],
+            paid_date=values_["paid_date"],
+            reference=values_["reference"],
+        )
+    except InvalidInput as exc:
+        context["errors"] = errors_by_field(exc.errors)
+    except NotFound:
+        context["errors"] = {"policy_number": [FieldError("policy_number", "E_NOT_FOUND").message(lang())]}
+    except Conflict as exc:
+        context["errors"], status = errors_by_field([exc.error]), 409
+    else:
+        done = _("The payment %(reference)s was recorded.") % {"reference": payment.reference}
+        messages.success(request, done if created else _("This payment was already recorded."))
+        return redirect("pages:payments")
+    return render(request, "mamori/payments.html", context, status=status)
+
+
+@role_required(roles.ADMINISTRATOR)
+def audit(request: HttpRequest) -> HttpResponse:
+    events = audit_selectors.audit_events(
+        object_type=request.GET.get("type") or None,
+        object_id=request.GET.get("id") or None,
+        action=request.GET.get("action") or None,
+    )[:200]
+    return render(request, "mamori/audit.html", {"events": events})

@@ -1,0 +1,1 @@
+"""Policies: issued from an application, immutable versions, the certificate, changes, cancellation, renewal."""

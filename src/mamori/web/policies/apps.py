@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PoliciesConfig(AppConfig):
+    name = "mamori.web.policies"
+    label = "policies"
+    verbose_name = "契約 / Policies"

@@ -1,0 +1,142 @@
+"""``mamori serve``: apply migrations, register the product versions, collect static files, load the demo
+data when asked, and serve with gunicorn (WhiteNoise serves the static files). Also ``mamori jobs daily``.
+
+Safe by default: without ``--demo``, ``MAMORI_SECRET_KEY`` must be set (the server refuses to start
+otherwise). ``--demo`` keeps a generated key in the data folder and lets cookies work over plain HTTP on
+this machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+class NotConfigured(Exception):
+    """The server cannot start as configured (a message for the operator)."""
+
+
+def _data_dir() -> Path:
+    return Path(os.environ.get("MAMORI_DATA_DIR") or Path.cwd() / "mamori-data")
+
+
+def _demo_secret_key() -> str:
+    """The demo's secret key, generated once and kept (owner-only) in the data folder."""
+    path = _data_dir() / "demo-secret-key"
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key)
+    return key
+
+
+def configure(*, demo: bool) -> None:
+    """Environment for Django, then ``django.setup()``."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.web.config.settings")
+    if demo:
+        os.environ["MAMORI_DEMO"] = "1"
+        if not os.environ.get("MAMORI_SECRET_KEY"):
+            os.environ["MAMORI_SECRET_KEY"] = _demo_secret_key()
+    elif not os.environ.get("MAMORI_SECRET_KEY"):
+        raise NotConfigured(
+            "MAMORI_SECRET_KEY is not set. Set it to a long random value (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))'), or run `mamori serve --demo` for a local demo."
+        )
+    import django
+
+    django.setup()
+
+
+def migrate_and_register() -> None:
+    """Apply pending migrations and register the product versions of the folder (both idempotent)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from mamori import catalog as catalog_mod
+    from mamori.web.productdb import selectors as productdb
+    from mamori.web.productdb.services import product_versions_register
+
+    call_command("migrate", interactive=False, verbosity=0)
+    source = catalog_mod.FolderCatalog(settings.MAMORI_PRODUCTS or catalog_mod.PACKAGED_PRODUCTS)
+    product_versions_register(source=source)
+    productdb.catalog().forget()
+
+
+def prepare(*, demo: bool, out: TextIO) -> None:
+    """Migrations, product versions, static files, and the demo data (once)."""
+    from django.core.management import call_command
+
+    migrate_and_register()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if demo:
+        from mamori.web import demo as demo_data
+
+        demo_data.load(out=out)
+
+
+def serve(
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    demo: bool = False,
+    workers: int | None = None,
+    out: TextIO = sys.stdout,
+) -> int:
+    configure(demo=demo)
+    prepare(demo=demo, out=out)
+    from django.conf import settings
+    from gunicorn.app.base import BaseApplication
+
+    from mamori.web.config.wsgi import application
+
+    if (
+        host not in ("127.0.0.1", "localhost", "::1")
+        and host not in settings.ALLOWED_HOSTS
+        and "*" not in settings.ALLOWED_HOSTS
+    ):
+        out.write(f"mamori: note: {host} is not in MAMORI_ALLOWED_HOSTS ({', '.join(settings.ALLOWED_HOSTS)})\n")
+    options: dict[str, Any] = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers or min(2 * (os.cpu_count() or 1) + 1, 8),
+        "accesslog": os.environ.get("MAMORI_ACCESS_LOG") or None,
+        "errorlog": "-",
+        "loglevel": os.environ.get("MAMORI_LOG_LEVEL", "warning").lower(),
+        "timeout": 60,
+        "preload_app": True,
+    }
+
+    class Server(BaseApplication):  # gunicorn ships no type information
+        def load_config(self) -> None:
+            for key, value in options.items():
+                if value is not None:
+                    self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    out.write(f"Mamori: http://{host if ':' not in host else f'[{host}]'}:{port}/  (Ctrl+C で停止 / to stop)\n")
+    out.flush()
+    Server().run()
+    return 0
+
+
+def daily(*, on_date: dt.date | None, out: TextIO) -> dict[str, Any]:
+    """``mamori jobs daily [--date]``: lapse, expire and offer renewals for a date (idempotent)."""
+    configure(demo=bool(os.environ.get("MAMORI_DEMO")))
+    migrate_and_register()
+    from mamori.web.billing import services as billing
+    from mamori.web.productdb import selectors as productdb
+
+    day = on_date or productdb.catalog().latest().today()
+    summary, ran = billing.daily_run(on_date=day)
+    return {"date": day.isoformat(), "ran": ran, **summary}
