@@ -5,7 +5,7 @@ that the cost of the quote itself (validation, rating, the saved row and its aud
 Goal of issue 7: at least 400 saved quotes a second with a p99 latency of at most 50 ms on this 2-core
 machine. Needs wrk (Debian package ``wrk``) and PostgreSQL at ``DATABASE_URL`` (default: the local server).
 
-    .venv/bin/python bench/bench_web_quotes.py [--seconds 20] [--connections 8] [--workers 3]
+    .venv/bin/python bench/bench_web_quotes.py [--seconds 20] [--connections 8] [--workers N]
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--threads", type=int, default=1, help="wrk threads (the load process)")
-    ap.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    ap.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the server's, 2 × CPUs + 1)")
     ap.add_argument(
         "--database", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mamori_bench")
     )
@@ -104,7 +104,8 @@ def main() -> int:
             "MAMORI_DB_CONN_MAX_AGE": "600",
         }
         server = subprocess.Popen(
-            [mamori, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)],
+            [mamori, "serve", "--host", "127.0.0.1", "--port", str(port)]
+            + (["--workers", str(args.workers)] if args.workers else []),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -121,8 +122,8 @@ def main() -> int:
             quotes = run_wrk(f"{url}/quotes", args.seconds, args.connections, args.threads, script)
             saved = _count(args.database) - before
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+            os.killpg(server.pid, signal.SIGINT)  # gunicorn: quick shutdown
+            server.wait(timeout=60)
     row = "{:<32} {:8.0f} req/s   p50 {:6.2f} ms   p99 {:6.2f} ms"
     print(
         f"machine: {os.cpu_count()} cores; gunicorn {args.workers} workers; wrk {args.threads} thread(s), "

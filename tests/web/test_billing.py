@@ -144,3 +144,23 @@ def test_the_daily_job_command_is_idempotent_for_a_date(holder: User, capsys: py
     first = server.daily(on_date=dt.date(2031, 1, 1), out=None)  # type: ignore[arg-type]
     again = server.daily(on_date=dt.date(2031, 1, 1), out=None)  # type: ignore[arg-type]
     assert first["ran"] is True and again["ran"] is False
+
+
+def test_an_accepted_renewal_is_bound_as_a_new_policy_keeping_the_retroactive_date(holder: User, api: Any) -> None:
+    start = dt.date(2031, 6, 1)
+    policy = _policy(holder, start, payment="annual")
+    Installment.objects.filter(policy=policy).update(paid_yen=10**9, status="PAID")
+    client = api(holder)
+    assert client.post(f"/policies/{policy.number}/renewal").status_code == 409  # no offer yet
+    billing.daily_run(on_date=dt.date(2032, 4, 2))
+    r = client.post(f"/policies/{policy.number}/renewal")
+    assert r.status_code == 201, r.content
+    application = r.json()
+    assert (application["status"], application["start"]) == ("approved", "2032-06-01")
+    assert client.post(f"/policies/{policy.number}/renewal").json()["id"] == application["id"]
+    bound = client.post(f"/applications/{application['id']}/bind")
+    assert bound.status_code == 201, bound.content
+    renewed = Policy.objects.get(number=bound.json()["number"])
+    assert renewed.renewal_of == policy
+    assert renewed.retroactive_date == dt.date(2031, 6, 1)
+    assert renewed.start_date == dt.date(2032, 6, 1)

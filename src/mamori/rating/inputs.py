@@ -16,6 +16,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import difflib
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -302,6 +303,7 @@ class FieldRules:
     rules: Mapping[str, FieldRule]
 
 
+@functools.lru_cache(maxsize=64)
 def field_rules(version: ProductVersion, today: dt.date) -> FieldRules:
     """The rules of every field under ``version`` (options, industries, measures and term are its data)."""
     r = version.rating

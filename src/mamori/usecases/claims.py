@@ -8,9 +8,10 @@ anywhere, or an error of the calculation itself, leaves the sink untouched.
 
 Large batches are calculated by worker processes. Nothing here is shared between calls or threads: a
 caller that runs batches often (a job runner, a server) owns a :class:`ClaimPool` and passes it in;
-otherwise a pool is started for the call and stopped after it. Workers are started by ``forkserver``
-(``spawn`` where there is none), never forked from a caller that may be running threads; so, as for
-any such pool, a script that starts one keeps its top-level code under ``if __name__ == "__main__":``.
+otherwise a pool is started for the call and stopped after it. Workers are forked only from a process
+running a single thread (the command line), where forking is safe and cheapest; from a process running
+threads (a server) they are started by ``forkserver`` (``spawn`` where there is none); so, as for any
+such pool, a script that starts one keeps its top-level code under ``if __name__ == "__main__":``.
 Workers receive the catalogue as its folder and the content hashes of its versions, and refuse to
 calculate if the folder no longer holds those versions.
 """
@@ -26,6 +27,7 @@ import json
 import multiprocessing
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -152,8 +154,8 @@ class _Done:
 class ClaimPool:
     """Worker processes for claim batches, owned by the caller and reusable across batches and threads.
 
-    ``with ClaimPool(4) as pool: calculate_claims(..., workers=pool)``. Processes are started by
-    ``forkserver`` (``spawn`` where there is none). ``executor`` replaces the processes (tests pass a
+    ``with ClaimPool(4) as pool: calculate_claims(..., workers=pool)``. Processes are forked from a
+    single-threaded caller, else started by ``forkserver`` (``spawn`` where there is none). ``executor`` replaces the processes (tests pass a
     thread pool to run the batch logic in one process).
     """
 
@@ -161,8 +163,7 @@ class ClaimPool:
         self.workers = max(1, workers or _default_workers())
         self._in_processes = executor is None
         if executor is None:
-            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-            executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context(method))
+            executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context(_start_method()))
         self._executor = executor
 
     def _submit(self, chunk: _Chunk) -> Future[_Done]:
@@ -180,6 +181,14 @@ class ClaimPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _start_method() -> str:
+    """``fork`` from a single-threaded process (safe, and the cheapest start); else a fresh interpreter."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
 
 
 def _default_workers() -> int:

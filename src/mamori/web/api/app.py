@@ -323,6 +323,17 @@ def policy_cancel(request: HttpRequest, number: str, payload: CancellationIn) ->
     return Status(*idempotent(request, action))
 
 
+@api.post("/policies/{number}/renewal", response={201: dict, 200: dict, **ERRORS}, tags=["policies"])
+def policy_renewal(request: HttpRequest, number: str) -> Any:
+    """Accept the renewal offer: an application starting at the end of the policy (then bind it)."""
+
+    def action() -> tuple[int, Any]:
+        app = policy_services.renewal_accept(user=request.user, number=number)
+        return 201, application_selectors.application_json(app, api_errors.lang_of(request))
+
+    return Status(*idempotent(request, action))
+
+
 # ------------------------------------------------------------------------------------------ payments
 
 

@@ -44,6 +44,10 @@ class Application(models.Model):
     decision_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    #: The policy this application renews (its retroactive date carries over).
+    renewal_of = models.OneToOneField(
+        "policies.Policy", null=True, blank=True, on_delete=models.PROTECT, related_name="renewal_application"
+    )
 
     class Meta:
         ordering = ("-created_at",)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("policies/<str:number>/certificate/", views.certificate, name="certificate"),
     path("policies/<str:number>/change/", views.change, name="change"),
     path("policies/<str:number>/cancel/", views.cancel, name="cancel"),
+    path("policies/<str:number>/renew/", views.renew, name="renew"),
     path("payments/", views.payments, name="payments"),
     path("audit/", views.audit, name="audit"),
 ]

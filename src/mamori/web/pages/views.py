@@ -310,6 +310,8 @@ def policy(request: HttpRequest, number: str) -> HttpResponse:
         "payments": Payment.objects.filter(policy=found),
         "refunds": found.refunds.all(),
         "charges": found.charges.all(),
+        "renewal": getattr(found, "renewal_offer", None),
+        "renewal_application": getattr(found, "renewal_application", None),
     }
     return render(request, "mamori/policy.html", context)
 
@@ -356,6 +358,18 @@ def change(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, _("The change was made: version %(version)d.") % {"version": result.number})
     return redirect(back)
+
+
+@login_required
+@require_POST
+def renew(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        app = policy_services.renewal_accept(user=request.user, number=number)
+    except (Conflict, Forbidden) as exc:
+        return _state_error(request, exc, reverse("pages:policy", kwargs={"number": number}))
+    except NotFound:
+        raise Http404 from None
+    return redirect("pages:application", application_id=app.pk)
 
 
 @login_required

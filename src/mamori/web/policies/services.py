@@ -123,7 +123,9 @@ def policy_issue(*, application: Application, user: AbstractBaseUser) -> Policy:
         end_date=schedule.end_date(product, start),
         start_at=product.term_start_at(start),
         end_at=product.term_end_at(start),
-        retroactive_date=start,
+        # A renewal keeps the retroactive date of the policies it continues (product.md §5).
+        retroactive_date=application.renewal_of.retroactive_date if application.renewal_of else start,
+        renewal_of=application.renewal_of,
     )
     assert application.monthly_premium_yen is not None and application.annual_premium_yen is not None  # noqa: S101 - approved
     v = PolicyVersion.objects.create(
@@ -369,3 +371,40 @@ def renewal_offer_create(*, policy: Policy, on_date: dt.date) -> Any:
 
 def now() -> dt.datetime:
     return timezone.now()
+
+
+def renewal_accept(*, user: AbstractBaseUser, number: str) -> Any:
+    """Accept the renewal offer of a policy: an application from the offer's quote, starting when the
+    policy ends (approved when the re-rated quote is quoted, referred otherwise). Accepting again
+    returns the same application."""
+    from mamori.web.applications.models import Application
+    from mamori.web.policies.models import RenewalOffer
+
+    with transaction.atomic():
+        policy = _visible_policy(user, number, lock=True)
+        existing = Application.objects.filter(renewal_of=policy).first()
+        if existing is not None:
+            return existing
+        offer = RenewalOffer.objects.filter(policy=policy).select_related("quote").first()
+        if offer is None:
+            raise Conflict("renewal", "E_NO_RENEWAL_OFFER", policy=policy.number)
+        quote = offer.quote
+        state = lifecycle.APPLICATION_STATE_OF_DECISION[quote.status]
+        app = Application.objects.create(
+            quote=quote,
+            business=policy.business,
+            product_version=quote.product_version,
+            inputs=quote.inputs,
+            start_date=offer.start_date,
+            payment=policy.payment,
+            consent_at=timezone.now(),
+            status=state.value,
+            reasons=quote.result.get("reasons", []),
+            monthly_premium_yen=quote.monthly_premium_yen,
+            annual_premium_yen=quote.annual_premium_yen,
+            created_by=user,
+            renewal_of=policy,
+        )
+        audit_record(actor=user, action="policy.renewal_accept", object_type="policy", object_id=policy.number,
+                     after={"application": str(app.pk), "status": app.status, "start_date": offer.start_date.isoformat()})
+    return app
