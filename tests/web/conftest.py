@@ -7,6 +7,7 @@ PostgreSQL); tests marked ``postgres`` run only there.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -40,11 +41,22 @@ def make_user(db: None) -> Callable[..., User]:
     counter = {"n": 0}
 
     def make(
-        role: str, *, business: Business | None = None, agency: Agency | None = None, name: str | None = None
+        role: str,
+        *,
+        business: Business | None = None,
+        agency: Agency | None = None,
+        name: str | None = None,
+        team: str = "",
     ) -> User:
         counter["n"] += 1
         return accounts.user_create(
-            username=name or f"{role}{counter['n']}", password=PASSWORD, role=role, business=business, agency=agency
+            username=name or f"{role}{counter['n']}",
+            password=PASSWORD,
+            role=role,
+            business=business,
+            agency=agency,
+            team=team,
+            email=f"{name or role + str(counter['n'])}@example.jp",
         )
 
     return make
@@ -90,6 +102,52 @@ def admin(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def agent(make_user: Callable[..., User], agency: Agency) -> User:
     return make_user(roles.AGENT, agency=agency, name="agent")
+
+
+@pytest.fixture
+def claims(make_user: Callable[..., User]) -> User:
+    return make_user(roles.CLAIMS_HANDLER, name="claims", team="tokyo")
+
+
+@pytest.fixture
+def claims2(make_user: Callable[..., User]) -> User:
+    return make_user(roles.CLAIMS_HANDLER, name="claims2", team="tokyo")
+
+
+@pytest.fixture
+def support(make_user: Callable[..., User]) -> User:
+    return make_user(roles.SUPPORT_DESK, name="support", team="tokyo")
+
+
+@pytest.fixture
+def osaka(make_user: Callable[..., User]) -> dict[str, User]:
+    """Claims and support staff of another team."""
+    return {
+        "claims": make_user(roles.CLAIMS_HANDLER, name="claims_osaka", team="osaka"),
+        "support": make_user(roles.SUPPORT_DESK, name="support_osaka", team="osaka"),
+    }
+
+
+def parallel(n: int, call: Callable[[int], Any]) -> list[Any]:
+    """Run ``call(i)`` in ``n`` threads released together; each thread has its own connection."""
+    barrier = threading.Barrier(n)
+    results: list[Any] = [None] * n
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = call(i)
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
 
 
 class Api:

@@ -4,14 +4,13 @@ and payments (and repeated Idempotency-Keys) are recorded once — the concurren
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 from django.test import Client
+from tests.web.conftest import parallel  # type: ignore[import-not-found]
 
 from mamori.web.applications import services as applications
 from mamori.web.audit.models import AuditEvent
@@ -78,33 +77,11 @@ def test_installments_add_up_to_the_premium(holder: User, today: dt.date) -> Non
 # ------------------------------------------------------------------------------ several requests at once, on PostgreSQL
 
 
-def _parallel(n: int, call: Callable[[int], Any]) -> list[Any]:
-    """Run ``call(i)`` in ``n`` threads released together; each thread has its own connection."""
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = call(i)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_binds_of_one_application_issue_one_policy(holder: User, today: dt.date) -> None:
     app = _approved_application(holder, today)
-    results = _parallel(6, lambda _i: applications.application_bind(user=holder, application_id=app.pk))
+    results = parallel(6, lambda _i: applications.application_bind(user=holder, application_id=app.pk))
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Policy.objects.count() == 1
     assert sum(1 for _policy, created in results if created) == 1
@@ -130,7 +107,7 @@ def test_concurrent_api_binds_with_the_same_idempotency_key_answer_the_same_poli
         )
         return r.status_code, r.json()
 
-    results = _parallel(5, bind)
+    results = parallel(5, bind)
     assert all(not isinstance(r, Exception) for r in results), results
     assert {body["number"] for _status, body in results} == {Policy.objects.get().number}
     assert Policy.objects.count() == 1
@@ -156,7 +133,7 @@ def test_a_payment_sent_many_times_at_once_is_recorded_once(
         )
         return r.status_code
 
-    results = _parallel(6, pay)
+    results = parallel(6, pay)
     assert set(results) <= {200, 201}, results
     assert Payment.objects.count() == 1
     first = Installment.objects.get(policy=policy, number=1)

@@ -42,7 +42,7 @@ def test_serve_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
 def test_the_demo_serves_pages_static_files_and_the_api(tmp_path: Path) -> None:
     port = _free_port()
     env = _env(tmp_path, MAMORI_DEMO_PASSWORD="demo-password-123")
-    server = subprocess.Popen(  # noqa: S603 - our own command
+    server = subprocess.Popen(
         [*MAMORI, "serve", "--demo", "--port", str(port), "--workers", "2"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip

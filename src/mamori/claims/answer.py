@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from mamori import i18n
-from mamori.catalog import coverage
+from mamori.catalog import ProductVersion, coverage
 from mamori.claims.result import ClaimResult, LineResult, SectionResult, Step
 from mamori.support import service
 
@@ -60,14 +60,17 @@ def _line_reason(result: ClaimResult, line: LineResult, lang: str) -> str | None
 
 
 def _support_reason(result: ClaimResult, lang: str) -> str | None:
-    code = result.support.reason
-    if code is None:
-        return None
-    terms = result.version.support
+    return None if result.support.reason is None else support_reason_text(result.version, result.support.reason, lang)
+
+
+def support_reason_text(version: ProductVersion, code: str, lang: str) -> str:
+    """Why the emergency support is not available, for the reason code of a calculation: abroad, or the
+    general "only when the insurance can pay" with the exclusion that decided it."""
+    terms = version.support
     text = service.reason_text(terms, code, lang)
     if text is not None and code == service.TERRITORY:
         return text
-    cover = result.version.coverage.exclusions.get(code)
+    cover = version.coverage.exclusions.get(code)
     general = service.reason_text(terms, service.NOT_PAYABLE, lang) or ""
     return general if cover is None else f"{general}（{cover.text.get(lang)}）"
 

@@ -1,4 +1,5 @@
-"""``mamori serve`` and ``mamori jobs daily``: the web application's commands (Django is imported only here)."""
+"""``mamori serve``, ``mamori jobs daily`` and ``mamori jobs deadlines``: the web application's commands
+(Django is imported only here)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
         "--date", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD", help="default: today (JST)"
     )
     d.set_defaults(handler=_daily)
+    r = jobs.add_parser(
+        "deadlines", parents=[shared], help="remind of regulatory deadlines approaching or overdue (run hourly)"
+    )
+    r.set_defaults(handler=_deadlines)
 
 
 def _serve(args: argparse.Namespace, ctx: Context) -> int:
@@ -56,4 +61,21 @@ def _daily(args: argparse.Namespace, ctx: Context) -> int:
             f"{summary['date']}: lapsed {len(summary['lapsed'])}, expired {len(summary['expired'])}, "
             f"renewal offers {len(summary['renewal_offers'])}{again}\n"
         )
+    return EXIT_OK
+
+
+def _deadlines(args: argparse.Namespace, ctx: Context) -> int:
+    from mamori.web import server
+
+    try:
+        sent = server.deadline_reminders()
+    except server.NotConfigured as exc:
+        ctx.err.write(f"mamori: {exc}\n")
+        return EXIT_INVALID
+    if ctx.as_json:
+        print_json(ctx, {"sent": [{"incident": i, "kind": k, "stage": s} for i, k, s in sent]})
+    else:
+        ctx.out.write(f"reminders sent: {len(sent)}\n")
+        for incident, kind, stage in sent:
+            ctx.out.write(f"  {incident} {kind} {stage}\n")
     return EXIT_OK

@@ -3,10 +3,12 @@ translate nothing themselves, and return the core's values; callers only parse i
 
 - :func:`quote`, :func:`rate_table` — rating (one risk; a CSV/Parquet table on the vectorised path);
 - :func:`calculate_claim`, :func:`calculate_claims` — claim calculation (one document; many, on a pool
-  of worker processes that is safe to use from a threaded server).
+  of worker processes that is safe to use from a threaded server);
+- :func:`estimate_loss` — loss estimate (想定損害額) of an incident, the payout and the plan comparison.
 """
 
 from mamori.usecases.claims import calculate_claim, calculate_claims
+from mamori.usecases.estimate import estimate_loss
 from mamori.usecases.quotes import published_table, quote, rate_table
 
-__all__ = ["calculate_claim", "calculate_claims", "published_table", "quote", "rate_table"]
+__all__ = ["calculate_claim", "calculate_claims", "estimate_loss", "published_table", "quote", "rate_table"]

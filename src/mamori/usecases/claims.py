@@ -155,15 +155,16 @@ class ClaimPool:
     """Worker processes for claim batches, owned by the caller and reusable across batches and threads.
 
     ``with ClaimPool(4) as pool: calculate_claims(..., workers=pool)``. Processes are forked from a
-    single-threaded caller, else started by ``forkserver`` (``spawn`` where there is none). ``executor`` replaces the processes (tests pass a
-    thread pool to run the batch logic in one process).
+    single-threaded caller, else started by ``forkserver`` (``spawn`` where there is none). ``executor``
+    replaces the processes (tests pass a thread pool to run the batch logic in one process).
     """
 
     def __init__(self, workers: int | None = None, *, executor: Executor | None = None) -> None:
         self.workers = max(1, workers or _default_workers())
         self._in_processes = executor is None
         if executor is None:
-            executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context(_start_method()))
+            context = multiprocessing.get_context(_start_method())
+            executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         self._executor = executor
 
     def _submit(self, chunk: _Chunk) -> Future[_Done]:

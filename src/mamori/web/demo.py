@@ -14,7 +14,9 @@ from typing import TextIO
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.test.utils import override_settings
 
+from mamori.web import demo_incidents
 from mamori.web.accounts import roles
 from mamori.web.accounts import services as accounts
 from mamori.web.accounts.models import Agency
@@ -50,7 +52,8 @@ def load(*, out: TextIO) -> None:
                     user.save(update_fields=["password"])
         out.write(_users_text(password if given else None))
         return
-    with transaction.atomic():
+    # The demo's incidents, claims and payments would tell their (fictitious) people by mail: not at start.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
         _create(password)
     out.write(_users_text(password))
 
@@ -107,6 +110,7 @@ def _create(password: str) -> None:
             user=user, quote=quote, start=today.isoformat(), payment="monthly", consent=True
         )
         applications.application_bind(user=user, application_id=app.pk)
+    demo_incidents.load(users=users, agency=agency)
     # A referral waiting for the underwriter: an agent's client in information and communications.
     referred, _ = quotes.quote_create(
         raw={"industry": "information_communications", "revenue": 800_000_000, "start": today.isoformat()},

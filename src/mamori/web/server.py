@@ -140,3 +140,13 @@ def daily(*, on_date: dt.date | None, out: TextIO) -> dict[str, Any]:
     day = on_date or productdb.catalog().latest().today()
     summary, ran = billing.daily_run(on_date=day)
     return {"date": day.isoformat(), "ran": ran, **summary}
+
+
+def deadline_reminders() -> list[tuple[str, str, str]]:
+    """``mamori jobs deadlines``: remind the desk and the policyholder of each regulatory deadline that is
+    approaching or overdue, once per deadline and stage (safe to run as often as wanted; hourly is meant)."""
+    configure(demo=bool(os.environ.get("MAMORI_DEMO")))
+    migrate_and_register()
+    from mamori.web.incidents import services as incidents
+
+    return incidents.deadline_notices()

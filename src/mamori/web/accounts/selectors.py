@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
@@ -52,3 +52,9 @@ def visible_businesses(user: User | None) -> QuerySet[Business]:
     if has_role(user, roles.POLICYHOLDER) and profile.business_id is not None:
         return Business.objects.filter(pk=profile.business_id)
     return Business.objects.none()
+
+
+def users_with_role(role: str) -> QuerySet[Any]:
+    from django.contrib.auth.models import User as DjangoUser
+
+    return DjangoUser.objects.filter(groups__name=role, is_active=True)

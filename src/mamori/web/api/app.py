@@ -16,12 +16,15 @@ from mamori.rating import inputs as rating_inputs
 from mamori.web.accounts import services as account_services
 from mamori.web.api import errors as api_errors
 from mamori.web.api.auth import OptionalTokenAuth, TokenAuth
+from mamori.web.api.claims import router as claims_router
 from mamori.web.api.idempotency import idempotent
+from mamori.web.api.incidents import router as incidents_router
 from mamori.web.api.parser import StrictJsonParser
 from mamori.web.applications import selectors as application_selectors
 from mamori.web.applications import services as application_services
 from mamori.web.billing import services as billing_services
 from mamori.web.errors import NotFound
+from mamori.web.estimates.api import router as estimates_router
 from mamori.web.policies import selectors as policy_selectors
 from mamori.web.policies import services as policy_services
 from mamori.web.policies.models import ChangeRequest
@@ -42,6 +45,9 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api_errors.install(api)
+api.add_router("", incidents_router)
+api.add_router("", claims_router)
+api.add_router("", estimates_router)
 
 ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
 

@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "mamori.web.applications",
     "mamori.web.policies",
     "mamori.web.billing",
+    "mamori.web.incidents",
+    "mamori.web.claimsdesk",
+    "mamori.web.estimates",
     "mamori.web.api",
     "mamori.web.pages",
 ]
@@ -163,12 +166,26 @@ if SECURE_COOKIES:
 
 EMAIL_BACKEND = os.environ.get("MAMORI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("MAMORI_FROM_EMAIL", "mamori@localhost")
+# SMTP, when MAMORI_EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend:
+EMAIL_HOST = os.environ.get("MAMORI_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("MAMORI_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("MAMORI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("MAMORI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("MAMORI_EMAIL_TLS", False)
 
 #: Product versions folder (the packaged one by default): registered in the database at start.
 MAMORI_PRODUCTS = os.environ.get("MAMORI_PRODUCTS") or None
 #: Failed logins allowed per user name (and per address) within the window, before it is locked.
 MAMORI_LOGIN_FAILURES = int(os.environ.get("MAMORI_LOGIN_FAILURES", "5"))
 MAMORI_LOGIN_WINDOW_SECONDS = int(os.environ.get("MAMORI_LOGIN_WINDOW_SECONDS", "900"))
+#: The support and claims team new cases go to (staff see the cases of their team; administrators all).
+MAMORI_DEFAULT_TEAM = os.environ.get("MAMORI_DEFAULT_TEAM", "tokyo")
+#: A claim payment above this many yen needs a second claims user's approval (four eyes).
+MAMORI_FOUR_EYES_ABOVE = int(os.environ.get("MAMORI_FOUR_EYES_ABOVE", "10000000"))
+#: Attachments: at most this many bytes each, of these types (checked by content, not by name).
+MAMORI_ATTACHMENT_MAX_BYTES = int(os.environ.get("MAMORI_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+#: A regulatory deadline is "approaching" this many hours before it falls.
+MAMORI_DEADLINE_WARNING_HOURS = int(os.environ.get("MAMORI_DEADLINE_WARNING_HOURS", "48"))
 
 LOGGING = {
     "version": 1,

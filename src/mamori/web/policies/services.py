@@ -405,6 +405,11 @@ def renewal_accept(*, user: AbstractBaseUser, number: str) -> Any:
             created_by=user,
             renewal_of=policy,
         )
-        audit_record(actor=user, action="policy.renewal_accept", object_type="policy", object_id=policy.number,
-                     after={"application": str(app.pk), "status": app.status, "start_date": offer.start_date.isoformat()})
+        audit_record(
+            actor=user,
+            action="policy.renewal_accept",
+            object_type="policy",
+            object_id=policy.number,
+            after={"application": str(app.pk), "status": app.status, "start_date": offer.start_date.isoformat()},
+        )
     return app

@@ -1,0 +1,159 @@
+"""Reading incidents and cases: a policyholder their own business's, an agent their agency's, the support
+desk and claims staff the cases of their team (administrators all); the deadlines with the time left."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from mamori.claims import answer
+from mamori.web.accounts import roles
+from mamori.web.accounts import selectors as accounts
+from mamori.web.accounts.selectors import User
+from mamori.web.incidents.models import Attachment, Case, Incident
+
+
+def _team(user: User | None) -> str:
+    profile = accounts.profile_of(user) if user is not None else None
+    return profile.team if profile is not None else ""
+
+
+def incidents_visible(user: User | None) -> QuerySet[Incident]:
+    """Reporters see their businesses' incidents; desk and claims staff those of their team's cases."""
+    incidents = Incident.objects.select_related("policy", "business")
+    if user is None or not user.is_authenticated:
+        return incidents.none()
+    if accounts.has_role(user, roles.ADMINISTRATOR):
+        return incidents
+    mine = (
+        Q(business__in=accounts.visible_businesses(user))
+        if accounts.has_role(user, roles.POLICYHOLDER, roles.AGENT)
+        else Q(pk=None)
+    )
+    if accounts.has_role(user, roles.SUPPORT_DESK, roles.CLAIMS_HANDLER):
+        return incidents.filter(mine | Q(case__team=_team(user)) | Q(status=Incident.Status.DRAFT, reported_by=user))
+    return incidents.filter(mine)
+
+
+def incident_get(*, user: User | None, incident_id: Any) -> Incident | None:
+    try:
+        return incidents_visible(user).filter(pk=incident_id).first()
+    except (ValueError, TypeError, ValidationError):  # a malformed id is simply not found
+        return None
+
+
+def attachment_get(*, user: User | None, attachment_id: Any) -> Attachment | None:
+    """An attachment, only to those who may see its incident (None otherwise, or for a malformed id)."""
+    try:
+        return Attachment.objects.filter(pk=attachment_id, incident__in=incidents_visible(user)).first()
+    except (ValueError, TypeError, ValidationError):
+        return None
+
+
+def cases_for_desk(user: User | None) -> QuerySet[Case]:
+    """The support desk's queue: the open cases of the user's team (all for administrators)."""
+    cases = Case.objects.select_related("incident", "incident__policy", "incident__business")
+    if accounts.has_role(user, roles.ADMINISTRATOR):
+        return cases
+    if accounts.has_role(user, roles.SUPPORT_DESK):
+        return cases.filter(team=_team(user))
+    return cases.none()
+
+
+#: The reports the desk tracks, in the order shown (interfaces.md §2 ``deadlines[].kind``).
+REPORT_KINDS = ("preliminary", "final", "gdpr", "card_brands")
+#: Their names (ja, en), as the desk, the policyholder and the reminders call them.
+REPORT_NAMES = {
+    "preliminary": (
+        "個人情報保護委員会への速報",
+        "preliminary report to the Personal Information Protection Commission",
+    ),
+    "final": ("個人情報保護委員会への確報", "final report to the Personal Information Protection Commission"),
+    "gdpr": ("EU監督機関への通知（GDPR・72時間以内）", "notice to the EU supervisory authority (GDPR, 72 hours)"),
+    "card_brands": ("カード会社（加盟店契約会社）への通知", "notice to the card acquirer and brands"),
+}
+
+
+def phases_of(case: Case, lang: str) -> list[dict[str, Any]]:
+    """The four response phases of the product's support terms, each with its checklist (ticked or not),
+    the vendor categories it refers to, and whether it is the case's current phase, in ``lang``."""
+    from mamori.web.policies import services as policy_services
+
+    support = policy_services.version_of(case.incident.policy).support
+    ticked = set(case.ticks.values_list("phase", "item"))
+    en = lang == "en"
+    return [
+        {
+            "id": phase.id,
+            "name": phase.en if en else phase.ja,
+            "current": phase.id == case.phase,
+            "vendors": [
+                {"id": v, "name": support.vendors[v].en if en else support.vendors[v].ja}
+                for v in phase.vendors
+                if v in support.vendors
+            ],
+            "checklist": [
+                {"item": n, "text": item[1] if en else item[0], "done": (phase.id, n) in ticked}
+                for n, item in enumerate(phase.checklist)
+            ],
+        }
+        for phase in support.phases
+    ]
+
+
+def unavailable_reason(case: Case, lang: str) -> str | None:
+    """Why the emergency support is not available for the case, in ``lang`` (None when it is)."""
+    from mamori.web.policies import services as policy_services
+
+    if case.available or not case.unavailable_reason:
+        return None
+    return answer.support_reason_text(policy_services.version_of(case.incident.policy), case.unavailable_reason, lang)
+
+
+def deadlines_of(incident: Incident, *, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The regulatory deadlines of a reported incident (the core's), with the time left (negative when
+    overdue) or when the report was filed. Card brands are told "without delay": no due time, never late."""
+    from mamori.web.incidents import documents, services
+    from mamori.web.policies import services as policy_services
+
+    if incident.status != Incident.Status.SUBMITTED or incident.discovered_at is None:
+        return []
+    now = now or timezone.now()
+    tz = policy_services.version_of(incident.policy).tz
+    regulatory = services.assess(incident, documents.block_of(incident)).regulatory
+    due_of: dict[str, dt.date | dt.datetime | None] = {
+        "preliminary": regulatory.preliminary_due,
+        "final": regulatory.final_due,
+        "gdpr": regulatory.gdpr_due,
+    }
+    filed = {f.kind: f for f in incident.filings.all()}
+    out = []
+    for kind in REPORT_KINDS:
+        if kind == "card_brands" and not regulatory.notify_card_brands:
+            continue
+        due = due_of.get(kind)
+        if kind != "card_brands" and due is None:
+            continue
+        entry: dict[str, Any] = {"kind": kind, "due": due.isoformat() if due is not None else None}
+        filing = filed.get(kind)
+        entry["filed_at"] = filing.filed_at.isoformat() if filing is not None else None
+        left = services.time_left(due, now, tz) if due is not None and filing is None else None
+        entry["time_left_seconds"] = int(left.total_seconds()) if left is not None else None
+        entry["time_left"] = _duration(left) if left is not None else None
+        entry["overdue"] = left is not None and left.total_seconds() < 0
+        out.append(entry)
+    return out
+
+
+def _duration(left: dt.timedelta) -> str:
+    """ISO 8601 duration, signed: ``P2DT3H`` (``-PT5H`` when overdue)."""
+    seconds = int(left.total_seconds())
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    return f"{sign}P{days}DT{hours}H{minutes}M"
