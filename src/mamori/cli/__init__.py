@@ -14,12 +14,12 @@ from typing import TextIO
 
 from mamori import catalog as catalog_mod
 from mamori import i18n
-from mamori.cli import claims, common, estimate, quotes, web
+from mamori.cli import claims, common, estimate, portfolio, quotes, web
 
 __all__ = ["build_parser", "main"]
 
 #: Command modules; each adds its sub-commands with a ``handler``.
-COMMANDS = (quotes, claims, estimate, web)
+COMMANDS = (quotes, claims, estimate, portfolio, web)
 
 
 def _shared(*, defaults: bool) -> argparse.ArgumentParser:

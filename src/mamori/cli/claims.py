@@ -14,13 +14,13 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from typing import IO, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
-from mamori.claims import answer
 from mamori.cli import common
 from mamori.errors import FieldError, InvalidInput
-from mamori.io import jsonio
-from mamori.usecases import claims as claim_usecases
+
+if TYPE_CHECKING:  # imported when the command runs: other commands do not pay for them at start
+    from mamori.usecases import claims as claim_usecases
 
 __all__ = ["register"]
 
@@ -36,6 +36,10 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
 
 
 def calculate(args: argparse.Namespace, ctx: common.Context) -> int:
+    from mamori.claims import answer
+    from mamori.io import jsonio
+    from mamori.usecases import claims as claim_usecases
+
     path: str = args.file
     try:
         with _opened(path) as stream:

@@ -14,8 +14,6 @@ from typing import Any
 
 from mamori.cli import common
 from mamori.errors import FieldError, InvalidInput
-from mamori.estimate import answer
-from mamori.usecases.estimate import estimate_loss
 
 __all__ = ["register"]
 
@@ -41,6 +39,9 @@ def _read(path: str) -> bytes:
 
 
 def _estimate(args: argparse.Namespace, ctx: common.Context) -> int:
+    from mamori.estimate import answer  # imported when the command runs: other commands start faster
+    from mamori.usecases.estimate import estimate_loss
+
     try:
         document = None if args.file is None else _read(args.file)
         result = estimate_loss(ctx.catalog, document, preset=args.preset)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
-from mamori.cli.common import EXIT_INVALID, EXIT_OK, Context, print_json
+from mamori.cli.common import EXIT_INVALID, EXIT_OK, Context, print_errors, print_json
 
 __all__ = ["register"]
 
@@ -33,6 +34,11 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
         "deadlines", parents=[shared], help="remind of regulatory deadlines approaching or overdue (run hourly)"
     )
     r.set_defaults(handler=_deadlines)
+    b = jobs.add_parser(
+        "export-book", parents=[shared], help="the in-force policies as a portfolio book (CSV or Parquet)"
+    )
+    b.add_argument("file", type=Path, metavar="FILE", help="book.csv or book.parquet, for mamori portfolio simulate")
+    b.set_defaults(handler=_export_book)
 
 
 def _serve(args: argparse.Namespace, ctx: Context) -> int:
@@ -78,4 +84,23 @@ def _deadlines(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out.write(f"reminders sent: {len(sent)}\n")
         for incident, kind, stage in sent:
             ctx.out.write(f"  {incident} {kind} {stage}\n")
+    return EXIT_OK
+
+
+def _export_book(args: argparse.Namespace, ctx: Context) -> int:
+    from mamori.errors import InvalidInput
+    from mamori.web import server
+
+    try:
+        n = server.export_book(args.file)
+    except server.NotConfigured as exc:
+        ctx.err.write(f"mamori: {exc}\n")
+        return EXIT_INVALID
+    except InvalidInput as exc:
+        print_errors(ctx, exc)
+        return EXIT_INVALID
+    if ctx.as_json:
+        print_json(ctx, {"policies": n, "file": str(args.file)})
+    else:
+        ctx.out.write(f"{args.file}: {n} policies\n")
     return EXIT_OK

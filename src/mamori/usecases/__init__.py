@@ -7,8 +7,34 @@ translate nothing themselves, and return the core's values; callers only parse i
 - :func:`estimate_loss` — loss estimate (想定損害額) of an incident, the payout and the plan comparison.
 """
 
-from mamori.usecases.claims import calculate_claim, calculate_claims
-from mamori.usecases.estimate import estimate_loss
-from mamori.usecases.quotes import published_table, quote, rate_table
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mamori.usecases.claims import calculate_claim, calculate_claims
+    from mamori.usecases.estimate import estimate_loss
+    from mamori.usecases.quotes import published_table, quote, rate_table
 
 __all__ = ["calculate_claim", "calculate_claims", "estimate_loss", "published_table", "quote", "rate_table"]
+
+#: Where each use case lives; a module is imported on first use, so that a command (or a web worker)
+#: does not import the claims, estimate and portfolio machinery it never calls.
+_HOMES = {
+    "calculate_claim": "claims",
+    "calculate_claims": "claims",
+    "estimate_loss": "estimate",
+    "published_table": "quotes",
+    "quote": "quotes",
+    "rate_table": "quotes",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'mamori.usecases' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"mamori.usecases.{home}"), name)
+    globals()[name] = value
+    return value

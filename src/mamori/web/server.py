@@ -150,3 +150,21 @@ def deadline_reminders() -> list[tuple[str, str, str]]:
     from mamori.web.incidents import services as incidents
 
     return incidents.deadline_notices()
+
+
+def export_book(path: Path) -> int:
+    """``mamori jobs export-book FILE``: the in-force policies as a portfolio book (interfaces.md §1.6
+    columns, CSV or Parquet by the file's name), for ``mamori portfolio simulate``; the number of policies."""
+    configure(demo=bool(os.environ.get("MAMORI_DEMO")))
+    migrate_and_register()
+    import pyarrow as pa
+
+    from mamori.io import tables
+    from mamori.web.portfolio import selectors
+
+    records = selectors.book_records()
+    names = ["policy_id", "industry", "revenue", "liability_limit", "expense_limit", "deductible", "bi_limit",
+             "pd_rider", "annual_premium", "security_measures", "start_date"]  # fmt: skip
+    table = pa.table({name: [r[name] for r in records] for name in names})
+    tables.write_table(table, path, field="FILE")
+    return len(records)

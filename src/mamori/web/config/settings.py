@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "mamori.web.incidents",
     "mamori.web.claimsdesk",
     "mamori.web.estimates",
+    "mamori.web.portfolio",
     "mamori.web.api",
     "mamori.web.pages",
 ]

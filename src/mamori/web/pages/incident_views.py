@@ -754,6 +754,7 @@ def _claim_page(
         "values": values,
         "user_id": request.user.pk,
     }
+    context["awaiting_approval"] = any(p.status == ClaimPayment.Status.AWAITING_APPROVAL for p in context["payments"])
     if staff:
         context.update(_staff_context(claim, version, values))
     return render(request, "mamori/claim.html", context, status=status)

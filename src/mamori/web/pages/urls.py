@@ -1,7 +1,7 @@
 from django.urls import path
 
 from mamori.web.estimates import views as estimate_views
-from mamori.web.pages import incident_views, views
+from mamori.web.pages import incident_views, portfolio_views, views
 
 app_name = "pages"
 urlpatterns = [
@@ -25,6 +25,9 @@ urlpatterns = [
     path("policies/<str:number>/renew/", views.renew, name="renew"),
     path("payments/", views.payments, name="payments"),
     path("audit/", views.audit, name="audit"),
+    path("portfolio/", portfolio_views.portfolio, name="portfolio"),
+    path("portfolio/<uuid:run_id>/", portfolio_views.portfolio_run, name="portfolio-run"),
+    path("portfolio/<uuid:run_id>/<str:name>.png", portfolio_views.portfolio_plot, name="portfolio-plot"),
     # Incidents, the emergency support desk and claims handling (issue 8).
     path("incidents/", incident_views.incidents, name="incidents"),
     path("incidents/new/", incident_views.incident_new, name="incident-new"),

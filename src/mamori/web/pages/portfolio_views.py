@@ -1,0 +1,84 @@
+"""The portfolio page (administrators): simulate the in-force book, see the figures and the plots of a run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from mamori.errors import InvalidInput
+from mamori.web.accounts import roles
+from mamori.web.pages.views import errors_by_field, lang, role_required
+from mamori.web.portfolio import selectors, services
+from mamori.web.portfolio.models import PortfolioPlot
+
+RETURN_PERIODS = ("10", "100", "200", "250")
+
+
+def _figures(answer: dict[str, Any], industries: dict[str, str]) -> dict[str, Any]:
+    """The answer as the page shows it: return periods in rows, industries by name."""
+    return {
+        "periods": [
+            {
+                "years": t,
+                "label": _("1 in %(years)s years") % {"years": t},
+                "aep": answer["aep"].get(t),
+                "oep": answer["oep"].get(t),
+            }
+            for t in RETURN_PERIODS
+        ],
+        "tvar": sorted(answer.get("tvar", {}).items()),
+        "industries": [
+            {"code": code, "name": industries.get(code, code), **row}
+            for code, row in sorted(answer.get("by_industry", {}).items(), key=lambda kv: -int(kv[1].get("aal", 0)))
+        ],
+    }
+
+
+@role_required(roles.ADMINISTRATOR)
+def portfolio(request: HttpRequest) -> HttpResponse:
+    """The runs so far, and a form to simulate the book as it is now (POST: run, then show it)."""
+    errors: dict[str, list[str]] = {}
+    typed = {"years": "20000", "seed": ""}
+    if request.method == "POST":
+        typed = {k: request.POST.get(k, "") for k in typed}
+        try:
+            run = services.portfolio_run(user=request.user, years=typed["years"], seed=typed["seed"])
+        except InvalidInput as exc:
+            errors = errors_by_field(exc.errors)
+        else:
+            return redirect("pages:portfolio-run", run_id=run.pk)
+    context = {
+        "runs": selectors.runs_visible(request.user)[:50],
+        "policies": len(selectors.book_records()),
+        "values": typed,
+        "errors": errors,
+        "years_range": services.YEARS_RANGE,
+    }
+    return render(request, "mamori/portfolio.html", context, status=422 if errors else 200)
+
+
+@role_required(roles.ADMINISTRATOR)
+def portfolio_run(request: HttpRequest, run_id: Any) -> HttpResponse:
+    run = selectors.runs_visible(request.user).filter(pk=run_id).first()
+    if run is None:
+        raise Http404
+    from mamori.web.productdb import selectors as productdb
+
+    version = productdb.catalog().get(run.product_version)
+    names = {code: ic.name(lang()) for code, ic in version.rating.industries.items()}
+    context = {"run": run, "answer": run.answer, "figures": _figures(run.answer, names), "lang": lang()}
+    return render(request, "mamori/portfolio_run.html", context)
+
+
+@role_required(roles.ADMINISTRATOR)
+def portfolio_plot(request: HttpRequest, run_id: Any, name: str) -> HttpResponse:
+    run = selectors.runs_visible(request.user).filter(pk=run_id).first()
+    plot = PortfolioPlot.objects.filter(run=run, name=name, lang=lang()).first() if run is not None else None
+    if plot is None:
+        raise Http404
+    response = HttpResponse(bytes(plot.png), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

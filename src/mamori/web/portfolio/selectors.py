@@ -1,0 +1,57 @@
+"""The in-force book as portfolio records (``book_from_records`` of the portfolio use case), and runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+
+from mamori.web.accounts import roles
+from mamori.web.accounts import selectors as accounts
+from mamori.web.accounts.selectors import User
+from mamori.web.policies import services as policy_services
+from mamori.web.policies.models import Policy
+from mamori.web.portfolio.models import PortfolioRun
+
+
+def book_records(*, on_date: dt.date | None = None) -> list[dict[str, Any]]:
+    """One record per policy in force (on ``on_date``: started, not ended; default: every in-force policy)
+    with the terms of its current version, its annual premium and the risk it was rated on."""
+    policies = Policy.objects.filter(status=Policy.Status.IN_FORCE).order_by("number")
+    if on_date is not None:
+        policies = policies.filter(start_date__lte=on_date, end_date__gt=on_date)
+    records = []
+    for policy in policies:
+        version = policy_services.current_version(policy)
+        risk = version.inputs
+        record: dict[str, Any] = {
+            "policy_id": policy.number,
+            "industry": risk["industry"],
+            "revenue": risk["revenue"],
+            "liability_limit": version.liability_limit_yen,
+            "expense_limit": version.expense_limit_yen,
+            "deductible": version.deductible_yen,
+            "bi_limit": version.bi_limit_yen,
+            "pd_rider": version.pd_rider,
+            "annual_premium": version.annual_premium_yen,
+            "start_date": policy.start_date.isoformat(),
+        }
+        record["security_measures"] = _measures_declared(policy, risk)
+        records.append(record)
+    return records
+
+
+def _measures_declared(policy: Policy, risk: dict[str, Any]) -> int:
+    """How many security measures the policy's risk declared (the product's reference count if not said)."""
+    if risk.get("measures"):
+        return len(risk["measures"])
+    if isinstance(risk.get("security_measures"), int):
+        return int(risk["security_measures"])
+    return policy_services.version_of(policy).rating.measure_reference_count
+
+
+def runs_visible(user: User | None) -> QuerySet[PortfolioRun]:
+    if not accounts.has_role(user, roles.ADMINISTRATOR):
+        return PortfolioRun.objects.none()
+    return PortfolioRun.objects.all()
