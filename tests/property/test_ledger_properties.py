@@ -196,3 +196,16 @@ def test_the_deductible_falls_on_the_first_lines_and_a_sublimited_item_is_attrib
     assert (first.expense, dict(first.sublimits)) == (200_000, {"EX_PREVENTION": 200_000})
     back = ledger.allocate(result, first, -50_000, SUBLIMITED)
     assert (back.expense, dict(back.sublimits)) == (-50_000, {"EX_PREVENTION": -50_000})
+
+
+def test_a_correction_after_the_costs_changed_takes_back_only_what_was_attributed() -> None:
+    """Found by the property above: paid for a line that is not sublimited, then the costs became a
+    sublimited item's; taking the payment back must not leave that item a negative use."""
+    year = Year()
+    claim = Claim(costs=[{"item": "EX_FORENSICS", "amount": 100_001}])
+    year.claims.append(claim)
+    claim.entries.append(ledger.allocate(year.calculate(claim), ledger.Paid(), 1, SUBLIMITED))
+    assert year.paid(claim) == ledger.Paid(expense=1)
+    claim.costs = [{"item": "EX_PREVENTION", "amount": 100_001}]
+    back = ledger.allocate(year.calculate(claim), year.paid(claim), -1, SUBLIMITED)
+    assert (back.expense, dict(back.sublimits)) == (-1, {})

@@ -108,12 +108,31 @@ def _items(result: ClaimResult, section: str, start: int, end: int, sublimited: 
     return out
 
 
+def _taken_back(result: ClaimResult, paid: Paid, section: str, take: int, sublimited: frozenset[str]) -> dict[str, int]:
+    """What a correction of ``take`` in ``section`` takes back from the sublimited items the claim was paid
+    for there: only the part beyond what was paid for other lines, from the items in reverse code order."""
+    terms = result.version.coverage.items
+    codes = sorted(c for c, v in paid.sublimits.items() if c in sublimited and v > 0 and terms[c].section == section)
+    on_items = sum(paid.sublimits[c] for c in codes)
+    back = max(take - (paid.section(section) - on_items), 0)
+    out: dict[str, int] = {}
+    for code in reversed(codes):
+        part = min(back, paid.sublimits[code])
+        if part:
+            out[code] = part
+            back -= part
+    return out
+
+
 def allocate(result: ClaimResult, paid_on_claim: Paid, amount: int, sublimited: Iterable[str]) -> Paid:
     """Attribute ``amount`` (a payment, or a negative correction) for the claim ``result`` was calculated for.
 
     A payment fills each section up to what the calculation makes payable there, in :data:`SECTIONS`
-    order; a correction takes back from each section what the claim was paid there, in reverse order.
-    Raises ValueError when the amount does not fit (more than still allowed, or more taken back than paid).
+    order, and is attributed to sublimited items by the calculation's lines. A correction takes back from
+    each section what the claim was paid there, in reverse order; within a section it takes back what was
+    not attributed to a sublimited item first, then from the items (never below nothing): the claim's own
+    earlier attributions, whatever its costs are now. Raises ValueError when the amount does not fit (more
+    than still allowed, or more taken back than paid).
     """
     items = frozenset(sublimited)
     if amount > still_allowed(result, paid_on_claim):
@@ -130,11 +149,14 @@ def allocate(result: ClaimResult, paid_on_claim: Paid, amount: int, sublimited: 
         take = min(left, room)
         if take <= 0:
             continue
-        start, end = (already, already + take) if amount >= 0 else (already - take, already)
-        sign = 1 if amount >= 0 else -1
-        by_section[section] = sign * take
-        for code, part in _items(result, section, start, end, items).items():
-            by_item[code] = by_item.get(code, 0) + sign * part
+        if amount >= 0:
+            by_section[section] = take
+            for code, part in _items(result, section, already, already + take, items).items():
+                by_item[code] = by_item.get(code, 0) + part
+        else:
+            by_section[section] = -take
+            for code, part in _taken_back(result, paid_on_claim, section, take, items).items():
+                by_item[code] = by_item.get(code, 0) - part
         left -= take
     if left:  # cannot happen when the checks above hold; never attribute less than the amount
         raise ValueError(f"{left} yen of {amount} could not be attributed to a section")
