@@ -445,3 +445,20 @@ def test_malformed_ids_are_named_errors_not_crashes(holder: User, claims: User, 
     with pytest.raises(InvalidInput):
         claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=5, correction_of=first.pk)
     assert ClaimPayment.objects.count() == 1
+
+
+def test_a_large_correction_waits_for_approval_and_is_checked_again_then(
+    holder: User, claims: User, claims2: User, policy: Policy
+) -> None:
+    claim = paid_claim(claims, report(holder, policy), [{"item": "EX_DATA_RESTORE", "amount": 25_000_000}])
+    big = claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=12_000_000)
+    claims_svc.payment_approve(user=claims2, payment_id=big.pk)
+    claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=2_000_000)
+    with pytest.raises(InvalidInput):  # a correction takes back at most the payment it corrects
+        claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=-12_000_001, correction_of=big.pk)
+    back = claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=-11_000_000, correction_of=big.pk)
+    assert back.status == "AWAITING_APPROVAL"
+    claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=-4_000_000, correction_of=big.pk)
+    with pytest.raises(Conflict):  # 14,000,000 paid, 4,000,000 taken back since: 11,000,000 is more than is left
+        claims_svc.payment_approve(user=claims2, payment_id=back.pk)
+    assert claims_svc.paid_on_claim(claim).amount == 10_000_000

@@ -421,7 +421,7 @@ def payment_request(
                         )
                     ]
                 )
-            if read > 0:
+            if not -original.amount_yen <= read <= -1:  # a correction takes back at most that payment
                 raise InvalidInput(
                     [FieldError("amount", "E_RANGE", {"value": read, "minimum": -original.amount_yen, "maximum": -1})]
                 )
@@ -470,6 +470,8 @@ def payment_approve(*, user: AbstractBaseUser, payment_id: Any) -> ClaimPayment:
                 value=payment.amount_yen,
                 allowed_amount=ledger.still_allowed(result, paid),
             )
+        if payment.amount_yen < 0 and -payment.amount_yen > paid.amount:
+            raise Conflict("amount", "E_CORRECTION_ABOVE_PAID", value=-payment.amount_yen, paid=paid.amount)
         payment.status, payment.approved_by, payment.decided_at = ClaimPayment.Status.PAID, user, timezone.now()
         payment.save(update_fields=["status", "approved_by", "decided_at"])
         _pay(claim, payment, result)
