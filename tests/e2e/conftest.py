@@ -5,6 +5,7 @@ downloaded. A screenshot of the page is saved under ``test-artifacts/`` when a t
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,8 @@ from typing import Any
 
 import pytest
 
+#: The password of the users the browser tests create.
+PASSWORD = "correct-horse-battery-7"
 CHROMIUM = os.environ.get("MAMORI_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Playwright's sync API runs an event loop in this thread; the test server and the ORM are ours, in threads.
@@ -73,3 +76,17 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     request.node._mamori_page = page
     yield page
     context.close()
+
+
+def login(page: Any, base: str, username: str) -> None:
+    """Log in through the login page; lands on the user's dashboard."""
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(re.compile(r".*/dashboard/.*"))
+
+
+def logout(page: Any) -> None:
+    page.locator("form[action$='/accounts/logout/'] button").click()
+    page.wait_for_load_state()

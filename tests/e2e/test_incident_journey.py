@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
+from tests.e2e.conftest import PASSWORD, login, logout  # type: ignore[import-not-found]
 
 from mamori.web.accounts import roles
 from mamori.web.accounts import services as accounts
@@ -25,7 +26,6 @@ from mamori.web.productdb import selectors as productdb
 from mamori.web.quotes import services as quotes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct-horse-battery-7"
 JST = ZoneInfo("Asia/Tokyo")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
@@ -94,19 +94,6 @@ def _people() -> dict[str, User]:
     ):
         people[name] = accounts.user_create(username=name, password=PASSWORD, role=role, team="tokyo")
     return people
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_test_id("login-username").fill(username)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(re.compile(r".*/dashboard/.*"))
-
-
-def _logout(page: Any) -> None:
-    page.locator("form[action$='/accounts/logout/'] button").click()
-    page.wait_for_load_state()
 
 
 def _autosaves_done(page: Any) -> None:
@@ -234,27 +221,27 @@ def test_a_ransomware_incident_at_night_is_reported_triaged_and_paid_in_the_brow
     if lang == "en":
         page.get_by_test_id("lang-en").click()
         page.wait_for_load_state()
-    _login(page, base, "holder")
+    login(page, base, "holder")
     incident = _report(page, base, words, discovered)
-    _logout(page)
+    logout(page)
 
-    _login(page, base, "support")
+    login(page, base, "support")
     _triage(page, base, words, incident)
-    _logout(page)
+    logout(page)
 
-    _login(page, base, "claims")
+    login(page, base, "claims")
     payment = _handle(page, base, words, incident)
-    _logout(page)
+    logout(page)
 
-    _login(page, base, "claims2")
+    login(page, base, "claims2")
     page.get_by_test_id("nav-claims").click()
     page.get_by_test_id(f"approve-{payment.pk}").click()
     page.wait_for_selector(f".messages li:has-text('{words['approved']}')")
     payment.refresh_from_db()
     assert (payment.status, payment.approved_by.username) == ("PAID", "claims2")
-    _logout(page)
+    logout(page)
 
-    _login(page, base, "holder")
+    login(page, base, "holder")
     page.goto(f"{base}/incidents/{incident.pk}/")
     assert "13,900,000" in page.get_by_test_id("claims").inner_text()  # paid so far, on the incident page
     page.get_by_test_id("claim-link").click()

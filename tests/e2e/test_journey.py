@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from tests.e2e.conftest import PASSWORD, login, logout  # type: ignore[import-not-found]
 
 from mamori.web.accounts import roles
 from mamori.web.accounts import services as accounts
@@ -16,7 +17,6 @@ from mamori.web.policies.models import Policy
 from mamori.web.productdb import selectors as productdb
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct-horse-battery-7"
 
 WORDS = {
     "ja": {
@@ -40,18 +40,6 @@ WORDS = {
         "status_cancelled": "Cancelled",
     },
 }
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_test_id("login-username").fill(username)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(re.compile(r".*/dashboard/.*"))
-
-
-def _logout(page: Any) -> None:
-    page.locator("form[action$='/accounts/logout/'] button").click()
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -99,10 +87,10 @@ def test_a_new_customer_goes_from_quote_to_cancellation_in_the_browser(  # noqa:
     page.get_by_test_id("ap-submit").click()
     page.wait_for_selector(f"[data-testid=application-status]:has-text('{words['applied']}')")
     application_url = page.url
-    _logout(page)
+    logout(page)
 
     # 3. The underwriter approves with a premium and a reason.
-    _login(page, base, "uw")
+    login(page, base, "uw")
     page.goto(f"{base}/underwriting/")
     page.locator("a[data-testid^=review-]").first.click()
     page.get_by_test_id("uw-decision").select_option("approve")
@@ -110,10 +98,10 @@ def test_a_new_customer_goes_from_quote_to_cancellation_in_the_browser(  # noqa:
     page.get_by_test_id("uw-reason").fill("MFA and offline backups confirmed by telephone")
     page.get_by_test_id("uw-submit").click()
     page.wait_for_url(re.compile(r".*/underwriting/$"))
-    _logout(page)
+    logout(page)
 
     # 4. The customer binds and downloads the certificate.
-    _login(page, base, f"newcomer-{lang}")
+    login(page, base, f"newcomer-{lang}")
     page.goto(application_url)
     page.wait_for_selector(f"[data-testid=application-status]:has-text('{words['approved']}')")
     page.get_by_test_id("bind").click()
@@ -125,10 +113,10 @@ def test_a_new_customer_goes_from_quote_to_cancellation_in_the_browser(  # noqa:
     with open(pdf, "rb") as fh:
         assert fh.read(5) == b"%PDF-"
     policy_url = page.url
-    _logout(page)
+    logout(page)
 
     # 5. Billing staff record the first installment.
-    _login(page, base, "billing")
+    login(page, base, "billing")
     page.goto(f"{base}/payments/")
     page.get_by_test_id("pay-policy").fill(number)
     page.get_by_test_id("pay-amount").fill("12000")
@@ -136,10 +124,10 @@ def test_a_new_customer_goes_from_quote_to_cancellation_in_the_browser(  # noqa:
     page.get_by_test_id("pay-ref").fill(f"BANK-{lang}-1")
     page.get_by_test_id("pay-submit").click()
     page.wait_for_selector(f".messages li:has-text('{words['recorded']}')")
-    _logout(page)
+    logout(page)
 
     # 6. The customer adds the business-interruption option, then cancels.
-    _login(page, base, f"newcomer-{lang}")
+    login(page, base, f"newcomer-{lang}")
     page.goto(policy_url)
     page.get_by_test_id("ch-date").fill(today.isoformat())
     page.get_by_test_id("ch-bi").select_option("10000000")

@@ -84,8 +84,11 @@ def test_a_report_opens_a_case_with_the_cores_triage_and_tells_the_desk_after_co
     case = incident.case
     assert (case.available, case.unavailable_reason, case.team) == (True, "", "tokyo")
     assert case.phase == result.support.phases[0] == "attacked"
-    kinds = [d["kind"] for d in incident_selectors.deadlines_of(incident)]
-    assert kinds == ["preliminary", "final"]
+    shown = incident_selectors.deadlines_of(incident)
+    assert [(d["kind"], d["due"]) for d in shown] == [
+        ("preliminary", result.regulatory.preliminary_due.isoformat()),  # what the claim calculation says
+        ("final", result.regulatory.final_due.isoformat()),
+    ]
     preliminary = incident_selectors.deadlines_of(incident)[0]
     assert 0 < preliminary["time_left_seconds"] <= 6 * 86400 and not preliminary["overdue"]
     assert AuditEvent.objects.filter(action="incident.submit", object_id=str(incident.pk)).exists()

@@ -58,11 +58,7 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-class Schema(BaseModel):
-    pass
-
-
-class TokenIn(Schema):
+class TokenIn(BaseModel):
     username: str
     password: str
 
@@ -100,7 +96,7 @@ class ApplicationIn(_Open):
     consent: Any = Field(True, description="consent to the terms and the important-matters explanation")
 
 
-class DecisionIn(Schema):
+class DecisionIn(BaseModel):
     decision: Any = Field(..., examples=["approve"])
     reason: Any = Field(..., description="why (recorded)")
     monthly_premium: Any = Field(None, description="for a referral: the monthly premium set by the underwriter")
@@ -110,11 +106,11 @@ class ChangeIn(_Open):
     effective_date: Any = Field(..., examples=["2026-10-01"])
 
 
-class CancellationIn(Schema):
+class CancellationIn(BaseModel):
     effective_date: Any = Field(..., examples=["2026-10-01"])
 
 
-class PaymentIn(Schema):
+class PaymentIn(BaseModel):
     policy_number: Any
     amount: Any
     paid_date: Any

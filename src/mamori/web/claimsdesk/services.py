@@ -50,15 +50,12 @@ def _staff(user: AbstractBaseUser) -> None:
         raise Forbidden
 
 
-def _claim(user: AbstractBaseUser, claim_id: Any, *, lock: bool = False) -> Claim:
+def _claim(user: AbstractBaseUser, claim_id: Any) -> Claim:
+    """The claim, if the user's team handles it, locked until the transaction ends (else NotFound)."""
     from mamori.web.claimsdesk import selectors
 
-    if lock:
-        return locked(selectors.claims_for_staff(user), claim_id)
-    found = selectors.claims_for_staff(user).filter(pk=claim_id).first()
-    if found is None:
-        raise NotFound
-    return found
+    claim: Claim = locked(selectors.claims_for_staff(user), claim_id)
+    return claim
 
 
 def _line_dict(line: CostLine) -> dict[str, Any]:
@@ -185,7 +182,7 @@ def _record(
 
 def _open_claim(user: AbstractBaseUser, claim_id: Any) -> Claim:
     _staff(user)
-    claim = _claim(user, claim_id, lock=True)
+    claim = _claim(user, claim_id)
     if claim.status != Claim.Status.OPEN:
         raise Conflict("status", "E_CLAIM_STATE", status=claim.status)
     return claim
@@ -271,7 +268,7 @@ def claim_set_bi(*, user: AbstractBaseUser, claim_id: Any, bi: Mapping[str, Any]
 def claim_recalculate(*, user: AbstractBaseUser, claim_id: Any) -> Calculation:
     _staff(user)
     with transaction.atomic():
-        claim = _claim(user, claim_id, lock=True)
+        claim = _claim(user, claim_id)
         return _record(claim, user, calculate(claim))
 
 
@@ -312,7 +309,7 @@ def claim_set_reserve(*, user: AbstractBaseUser, claim_id: Any, amount: Any, rea
         raise InvalidInput([FieldError("reserve", "E_RANGE", {"value": amount, "minimum": 0, "maximum": 10**12})])
     _staff(user)
     with transaction.atomic():
-        claim = _claim(user, claim_id, lock=True)
+        claim = _claim(user, claim_id)
         before = claim.reserve_yen
         claim.reserve_yen = read
         claim.save(update_fields=["reserve_yen"])
@@ -331,7 +328,7 @@ def claim_close(*, user: AbstractBaseUser, claim_id: Any, notes: str = "") -> Cl
     """Close a decided claim (nothing awaiting approval); its reserve becomes nothing."""
     _staff(user)
     with transaction.atomic():
-        claim = _claim(user, claim_id, lock=True)
+        claim = _claim(user, claim_id)
         if claim.status != Claim.Status.DECIDED or _pending(claim):
             raise Conflict("status", "E_CLAIM_STATE", status=claim.status)
         before = {"status": claim.status, "reserve_yen": claim.reserve_yen}
@@ -359,8 +356,12 @@ def _pending(claim: Claim) -> int:
     return sum(p.amount_yen for p in claim.payments.filter(status=ClaimPayment.Status.AWAITING_APPROVAL))
 
 
-def _pay(claim: Claim, payment: ClaimPayment, result: ClaimResult) -> LedgerEntry:
-    share = ledger.allocate(result, paid_on_claim(claim), payment.amount_yen, _sublimited(claim))
+def _pay(claim: Claim, payment: ClaimPayment, result: ClaimResult, paid: ledger.Paid) -> LedgerEntry:
+    """The ledger entry of a payment made (``paid``: what the claim was paid before it); the claim's reserve
+    becomes what the calculation still leaves to pay."""
+    share = ledger.allocate(result, paid, payment.amount_yen, _sublimited(claim))
+    claim.reserve_yen = max(result.payable_total - paid.amount - share.amount, 0)
+    claim.save(update_fields=["reserve_yen"])
     return LedgerEntry.objects.create(
         policy=claim.policy,
         claim=claim,
@@ -390,7 +391,7 @@ def payment_request(
         )
     _staff(user)
     with transaction.atomic():
-        claim = _claim(user, claim_id, lock=True)
+        claim = _claim(user, claim_id)
         if claim.status != Claim.Status.DECIDED or claim.decision != Claim.Decision.PAY:
             raise Conflict("status", "E_CLAIM_STATE", status=claim.status)
         Policy.objects.select_for_update().get(pk=claim.policy_id)  # one payment of a policy year at a time
@@ -436,8 +437,7 @@ def payment_request(
             decided_at=None if needs_approval else timezone.now(),
         )
         if not needs_approval:
-            _pay(claim, payment, result)
-            _after_payment(claim, result)
+            _pay(claim, payment, result, paid)
         audit_record(
             actor=user,
             action="claim.payment_request",
@@ -474,8 +474,7 @@ def payment_approve(*, user: AbstractBaseUser, payment_id: Any) -> ClaimPayment:
             raise Conflict("amount", "E_CORRECTION_ABOVE_PAID", value=-payment.amount_yen, paid=paid.amount)
         payment.status, payment.approved_by, payment.decided_at = ClaimPayment.Status.PAID, user, timezone.now()
         payment.save(update_fields=["status", "approved_by", "decided_at"])
-        _pay(claim, payment, result)
-        _after_payment(claim, result)
+        _pay(claim, payment, result, paid)
         audit_record(
             actor=user,
             action="claim.payment_approve",
@@ -492,11 +491,6 @@ def _staff_claims(user: AbstractBaseUser) -> Any:
     from mamori.web.claimsdesk import selectors
 
     return selectors.claims_for_staff(user).values("pk")
-
-
-def _after_payment(claim: Claim, result: ClaimResult) -> None:
-    claim.reserve_yen = max(result.payable_total - paid_on_claim(claim).amount, 0)
-    claim.save(update_fields=["reserve_yen"])
 
 
 def _notify(claim_id: Any, what: str, amount: int = 0) -> None:

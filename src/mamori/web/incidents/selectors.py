@@ -11,9 +11,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from mamori.claims import answer
+from mamori.claims.schema import PersonalData
+from mamori.support import deadlines
 from mamori.web.accounts import roles
 from mamori.web.accounts import selectors as accounts
 from mamori.web.accounts.selectors import User
+from mamori.web.incidents.documents import PERSONAL_DATA_KEYS
 from mamori.web.incidents.models import Attachment, Case, Incident
 
 
@@ -115,16 +118,26 @@ def unavailable_reason(case: Case, lang: str) -> str | None:
 
 
 def deadlines_of(incident: Incident, *, now: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """The regulatory deadlines of a reported incident (the core's), with the time left (negative when
-    overdue) or when the report was filed. Card brands are told "without delay": no due time, never late."""
-    from mamori.web.incidents import documents, services
+    """The regulatory deadlines of a reported incident, with the time left (negative when overdue) or when
+    the report was filed. Card brands are told "without delay": no due time, never late.
+
+    The core's deadline rules (``support.deadlines``, as a claim calculation applies them) on the facts as
+    they were validated when the incident was reported; no claim is calculated for it.
+    """
     from mamori.web.policies import services as policy_services
 
     if incident.status != Incident.Status.SUBMITTED or incident.discovered_at is None:
         return []
     now = now or timezone.now()
-    tz = policy_services.version_of(incident.policy).tz
-    regulatory = services.assess(incident, documents.block_of(incident)).regulatory
+    version = policy_services.version_of(incident.policy)
+    tz = version.tz
+    regulatory = deadlines.regulatory(
+        version.regulatory,
+        tz=tz,
+        discovered_at=incident.discovered_at,
+        affected_persons=incident.affected_persons,
+        data=PersonalData(**{k: bool(incident.personal_data.get(k, False)) for k in PERSONAL_DATA_KEYS}),
+    )
     due_of: dict[str, dt.date | dt.datetime | None] = {
         "preliminary": regulatory.preliminary_due,
         "final": regulatory.final_due,
@@ -141,7 +154,7 @@ def deadlines_of(incident: Incident, *, now: dt.datetime | None = None) -> list[
         entry: dict[str, Any] = {"kind": kind, "due": due.isoformat() if due is not None else None}
         filing = filed.get(kind)
         entry["filed_at"] = filing.filed_at.isoformat() if filing is not None else None
-        left = services.time_left(due, now, tz) if due is not None and filing is None else None
+        left = deadlines.time_left(due, now, tz) if due is not None and filing is None else None
         entry["time_left_seconds"] = int(left.total_seconds()) if left is not None else None
         entry["time_left"] = _duration(left) if left is not None else None
         entry["overdue"] = left is not None and left.total_seconds() < 0

@@ -22,7 +22,6 @@ from django.utils import timezone
 from mamori import usecases
 from mamori.claims.result import ClaimResult
 from mamori.errors import FieldError, InvalidInput
-from mamori.support import deadlines
 from mamori.web.accounts import roles
 from mamori.web.accounts import selectors as accounts
 from mamori.web.audit.services import audit_record
@@ -58,14 +57,11 @@ def _reportable_policy(user: AbstractBaseUser, number: str | None) -> Policy:
     return policy
 
 
-def _visible_incident(user: AbstractBaseUser, incident_id: Any, *, lock: bool = False) -> Incident:
+def _visible_incident(user: AbstractBaseUser, incident_id: Any) -> Incident:
+    """The incident, if the user may see it, locked until the transaction ends (else NotFound)."""
     from mamori.web.incidents import selectors
 
-    if lock:
-        return locked(selectors.incidents_visible(user), incident_id)
-    incident = selectors.incident_get(user=user, incident_id=incident_id)
-    if incident is None:
-        raise NotFound
+    incident: Incident = locked(selectors.incidents_visible(user), incident_id)
     return incident
 
 
@@ -76,7 +72,7 @@ def incident_draft_save(
     clean = {str(k): v for k, v in draft.items() if isinstance(v, str | int | float | bool | list) or v is None}
     with transaction.atomic():
         if incident_id is not None:
-            incident = _visible_incident(user, incident_id, lock=True)
+            incident = _visible_incident(user, incident_id)
             if incident.status != Incident.Status.DRAFT:
                 raise Conflict("status", "E_INCIDENT_SUBMITTED")
             incident.draft = clean
@@ -115,7 +111,7 @@ def incident_submit(
     desk's case opened with the core's triage, the support team and the policyholder told after commit."""
     with transaction.atomic():
         if incident_id is not None:
-            incident = _visible_incident(user, incident_id, lock=True)
+            incident = _visible_incident(user, incident_id)
             if incident.status != Incident.Status.DRAFT:
                 raise Conflict("status", "E_INCIDENT_SUBMITTED")
         else:
@@ -182,7 +178,7 @@ def attachment_add(
     """Attach a file (checked by its content, not its name); a refused file changes nothing else."""
     found = uploads.check(name=name, content_type=content_type, data=data, kind=kind)
     with transaction.atomic():
-        incident = _visible_incident(user, incident_id, lock=True)
+        incident = _visible_incident(user, incident_id)
         attachment = Attachment(
             incident=incident,
             kind=found.kind,
@@ -493,7 +489,3 @@ def _notify_deadline(incident: Incident, deadline: Mapping[str, Any], stage: str
             recipient_list=to,
             fail_silently=True,
         )
-
-
-def time_left(due: dt.date | dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> dt.timedelta:
-    return deadlines.time_left(due, now, tz)

@@ -428,7 +428,7 @@ def attachment_download(request: HttpRequest, attachment_id: str) -> FileRespons
 # ------------------------------------------------------------------------------------------ support desk
 
 
-def _support_text(case: Case, version: catalog_mod.ProductVersion) -> str:
+def _support_text(case: Case) -> str:
     if case.available:
         return _("Available")
     return incident_selectors.unavailable_reason(case, lang()) or _("Not available")
@@ -445,7 +445,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             {
                 "case": case,
                 "phase": forms.phase_names(version, lang()).get(case.phase, case.phase),
-                "support": _support_text(case, version),
+                "support": _support_text(case),
                 "next": _next_deadline(deadlines),
                 "overdue": any(d["overdue"] for d in deadlines),
             }
@@ -511,7 +511,7 @@ def _case_page(
         "case": labelled_case(case),
         "incident": case.incident,
         "types": forms.accident_type_names(version, case.incident.accident_types, lang()),
-        "support": _support_text(case, version),
+        "support": _support_text(case),
         "phases": incident_selectors.phases_of(case, lang()),
         "deadlines": deadline_rows(case.incident),
         "categories": categories,

@@ -52,7 +52,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             return redirect("pages:portfolio-run", run_id=run.pk)
     context = {
         "runs": selectors.runs_visible(request.user)[:50],
-        "policies": len(selectors.book_records()),
+        "policies": selectors.in_force().count(),
         "values": typed,
         "errors": errors,
         "years_range": services.YEARS_RANGE,

@@ -15,15 +15,20 @@ from mamori.web.policies.models import Policy
 from mamori.web.portfolio.models import PortfolioRun
 
 
-def book_records(*, on_date: dt.date | None = None) -> list[dict[str, Any]]:
-    """One record per policy in force (on ``on_date``: started, not ended; default: every in-force policy)
-    with the terms of its current version, its annual premium and the risk it was rated on."""
+def in_force(*, on_date: dt.date | None = None) -> QuerySet[Policy]:
+    """The policies in force (on ``on_date``: started, not ended; default: every in-force policy)."""
     policies = Policy.objects.filter(status=Policy.Status.IN_FORCE).order_by("number")
     if on_date is not None:
         policies = policies.filter(start_date__lte=on_date, end_date__gt=on_date)
+    return policies
+
+
+def book_records(*, on_date: dt.date | None = None) -> list[dict[str, Any]]:
+    """One record per policy in force with the terms of its current version, its annual premium and the
+    risk it was rated on."""
     records = []
-    for policy in policies:
-        version = policy_services.current_version(policy)
+    for policy in in_force(on_date=on_date).select_related("product_version").prefetch_related("versions"):
+        version = max(policy.versions.all(), key=lambda v: v.number)
         risk = version.inputs
         record: dict[str, Any] = {
             "policy_id": policy.number,
