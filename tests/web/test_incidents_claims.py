@@ -19,7 +19,7 @@ from mamori.web.accounts.models import Business
 from mamori.web.audit.models import AuditEvent
 from mamori.web.claimsdesk import selectors as claim_selectors
 from mamori.web.claimsdesk import services as claims_svc
-from mamori.web.claimsdesk.models import Claim, ClaimPayment, LedgerEntry
+from mamori.web.claimsdesk.models import Claim, ClaimPayment, LedgerEntry, ReserveChange
 from mamori.web.demo_incidents import policy_for
 from mamori.web.errors import Conflict, Forbidden, NotFound
 from mamori.web.incidents import selectors as incident_selectors
@@ -251,6 +251,22 @@ def test_a_payment_never_exceeds_what_the_calculation_still_allows_and_a_correct
     assert claims_svc.paid_on_claim(claim).amount == 2_100_000
     first.refresh_from_db()
     assert first.amount_yen == 2_500_000  # never edited
+
+
+def test_every_value_of_a_claims_reserve_is_kept_with_its_reason(holder: User, claims: User, policy: Policy) -> None:
+    claim = paid_claim(claims, report(holder, policy), [{"item": "EX_FORENSICS", "amount": 3_000_000}])
+    claims_svc.claim_set_reserve(user=claims, claim_id=claim.pk, amount=2_800_000, reason="見直し")
+    claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=1_000_000)
+    claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=1_500_000)
+    claims_svc.claim_close(user=claims, claim_id=claim.pk)
+    history = list(ReserveChange.objects.filter(claim=claim).values_list("reason", "reserve_yen"))
+    # opened and decided at 2,500,000 (3,000,000 less the 500,000 deductible); the decision and the close
+    # change nothing, so they add no row
+    assert history == [("OPEN", 2_500_000), ("MANUAL", 2_800_000), ("PAYMENT", 1_500_000), ("PAYMENT", 0)]
+    claim.refresh_from_db()
+    assert claim.reserve_yen == 0
+    with pytest.raises(Exception, match="append-only"):
+        ReserveChange.objects.get(claim=claim, reason="MANUAL").save()
 
 
 def test_limits_and_sublimits_hold_across_the_claims_of_a_policy_year(

@@ -106,6 +106,33 @@ class ClaimPayment(models.Model):
         ordering = ("requested_at", "id")
 
 
+class ReserveChange(models.Model):
+    """The history of a claim's case reserve (支払備金): every value it took, when and why. Append-only,
+    so the books can tell the reserve as it was known on any date (product.md §8.2)."""
+
+    class Reason(models.TextChoices):
+        OPEN = "OPEN", _("Claim opened")
+        DECISION = "DECISION", _("Claim decided")
+        MANUAL = "MANUAL", _("Set by the handler")
+        PAYMENT = "PAYMENT", _("Payment made")
+        CLOSE = "CLOSE", _("Claim closed")
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="reserve_history")
+    reserve_yen = models.BigIntegerField()
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("at", "id")
+        indexes = [models.Index(fields=("claim", "at"), name="reserve_change_claim_at")]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ImmutableRecord(f"reserve change {self.pk} is append-only")
+        super().save(*args, **kwargs)
+
+
 class LedgerEntry(models.Model):
     """The claims ledger: what a paid payment paid, by section and sublimited item. Append-only."""
 

@@ -22,7 +22,7 @@ from mamori.rating import values
 from mamori.web.accounts import roles
 from mamori.web.accounts import selectors as accounts
 from mamori.web.audit.services import audit_record
-from mamori.web.claimsdesk.models import Calculation, Claim, ClaimPayment, CostLine, LedgerEntry
+from mamori.web.claimsdesk.models import Calculation, Claim, ClaimPayment, CostLine, LedgerEntry, ReserveChange
 from mamori.web.errors import Conflict, Forbidden, NotFound
 from mamori.web.incidents import documents
 from mamori.web.incidents import selectors as incident_selectors
@@ -56,6 +56,15 @@ def _claim(user: AbstractBaseUser, claim_id: Any) -> Claim:
 
     claim: Claim = locked(selectors.claims_for_staff(user), claim_id)
     return claim
+
+
+def _set_reserve(claim: Claim, amount: int, *, user: AbstractBaseUser | None, reason: Any) -> None:
+    """The claim's case reserve becomes ``amount``, with a row of its history (only when it changes)."""
+    if claim.reserve_yen == amount and claim.reserve_history.exists():
+        return
+    claim.reserve_yen = amount
+    claim.save(update_fields=["reserve_yen"])
+    ReserveChange.objects.create(claim=claim, reserve_yen=amount, reason=reason, set_by=user)
 
 
 def _line_dict(line: CostLine) -> dict[str, Any]:
@@ -132,8 +141,7 @@ def claim_open(
         for line in lines:
             _store_line(claim, line, user)
         calculation = _record(claim, user, result)
-        claim.reserve_yen = result.payable_total
-        claim.save(update_fields=["reserve_yen"])
+        _set_reserve(claim, result.payable_total, user=user, reason=ReserveChange.Reason.OPEN)
         audit_record(
             actor=user,
             action="claim.open",
@@ -286,8 +294,9 @@ def claim_decide(*, user: AbstractBaseUser, claim_id: Any, decision: str, notes:
         claim.status = Claim.Status.DECIDED
         claim.decision, claim.decision_notes = decision.upper(), notes.strip()[:5000]
         claim.decided_by, claim.decided_at = user, timezone.now()
-        claim.reserve_yen = result.payable_total - paid_on_claim(claim).amount if decision == "pay" else 0
         claim.save()
+        reserve = max(result.payable_total - paid_on_claim(claim).amount, 0) if decision == "pay" else 0
+        _set_reserve(claim, reserve, user=user, reason=ReserveChange.Reason.DECISION)
         audit_record(
             actor=user,
             action=f"claim.decide.{decision}",
@@ -311,8 +320,7 @@ def claim_set_reserve(*, user: AbstractBaseUser, claim_id: Any, amount: Any, rea
     with transaction.atomic():
         claim = _claim(user, claim_id)
         before = claim.reserve_yen
-        claim.reserve_yen = read
-        claim.save(update_fields=["reserve_yen"])
+        _set_reserve(claim, read, user=user, reason=ReserveChange.Reason.MANUAL)
         audit_record(
             actor=user,
             action="claim.reserve",
@@ -332,8 +340,9 @@ def claim_close(*, user: AbstractBaseUser, claim_id: Any, notes: str = "") -> Cl
         if claim.status != Claim.Status.DECIDED or _pending(claim):
             raise Conflict("status", "E_CLAIM_STATE", status=claim.status)
         before = {"status": claim.status, "reserve_yen": claim.reserve_yen}
-        claim.status, claim.reserve_yen = Claim.Status.CLOSED, 0
-        claim.save(update_fields=["status", "reserve_yen"])
+        claim.status = Claim.Status.CLOSED
+        claim.save(update_fields=["status"])
+        _set_reserve(claim, 0, user=user, reason=ReserveChange.Reason.CLOSE)
         audit_record(
             actor=user,
             action="claim.close",
@@ -356,12 +365,14 @@ def _pending(claim: Claim) -> int:
     return sum(p.amount_yen for p in claim.payments.filter(status=ClaimPayment.Status.AWAITING_APPROVAL))
 
 
-def _pay(claim: Claim, payment: ClaimPayment, result: ClaimResult, paid: ledger.Paid) -> LedgerEntry:
+def _pay(
+    claim: Claim, payment: ClaimPayment, result: ClaimResult, paid: ledger.Paid, user: AbstractBaseUser
+) -> LedgerEntry:
     """The ledger entry of a payment made (``paid``: what the claim was paid before it); the claim's reserve
     becomes what the calculation still leaves to pay."""
     share = ledger.allocate(result, paid, payment.amount_yen, _sublimited(claim))
-    claim.reserve_yen = max(result.payable_total - paid.amount - share.amount, 0)
-    claim.save(update_fields=["reserve_yen"])
+    reserve = max(result.payable_total - paid.amount - share.amount, 0)
+    _set_reserve(claim, reserve, user=user, reason=ReserveChange.Reason.PAYMENT)
     return LedgerEntry.objects.create(
         policy=claim.policy,
         claim=claim,
@@ -437,7 +448,7 @@ def payment_request(
             decided_at=None if needs_approval else timezone.now(),
         )
         if not needs_approval:
-            _pay(claim, payment, result, paid)
+            _pay(claim, payment, result, paid, user)
         audit_record(
             actor=user,
             action="claim.payment_request",
@@ -474,7 +485,7 @@ def payment_approve(*, user: AbstractBaseUser, payment_id: Any) -> ClaimPayment:
             raise Conflict("amount", "E_CORRECTION_ABOVE_PAID", value=-payment.amount_yen, paid=paid.amount)
         payment.status, payment.approved_by, payment.decided_at = ClaimPayment.Status.PAID, user, timezone.now()
         payment.save(update_fields=["status", "approved_by", "decided_at"])
-        _pay(claim, payment, result, paid)
+        _pay(claim, payment, result, paid, user)
         audit_record(
             actor=user,
             action="claim.payment_approve",
