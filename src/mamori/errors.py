@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from mamori import i18n
 
-__all__ = ["FieldError", "InvalidInput", "json_safe", "shown"]
+__all__ = ["Denied", "FieldError", "InvalidInput", "NotVisible", "Refused", "json_safe", "shown"]
 
 #: A value shown in a message is cut to this many characters (a pasted document must not flood it).
 SHOWN_MAX: Final = 60
@@ -124,3 +124,31 @@ class InvalidInput(ValueError):
     def to_dict(self, lang: i18n.Lang) -> dict[str, Any]:
         """The body of the API's 422 and of ``--json`` errors on stderr: ``{"errors": [...]}``."""
         return {"errors": [e.to_dict(lang) for e in self.errors]}
+
+
+class Refused(Exception):
+    """The object's state (or a rule about what it already holds) does not allow the action: the API's 409.
+
+    Nothing was decided and nothing is written. ``error`` is one :class:`FieldError` of the one model.
+    """
+
+    def __init__(self, field: str, code: str, **params: Any) -> None:
+        self.error = FieldError(field, code, params)
+        super().__init__(f"{field}: {code}")
+
+
+class Denied(Exception):
+    """The caller's role may never take this action, or a rule about who acts forbids it (the requester
+    approving their own payment): the API's 403. Nothing was decided."""
+
+    def __init__(self, code: str = "E_FORBIDDEN", **params: Any) -> None:
+        self.error = FieldError("$", code, params)
+        super().__init__(code)
+
+
+class NotVisible(Exception):
+    """Nothing the caller may see answers to this: the API's 404, whether or not it exists."""
+
+    def __init__(self) -> None:
+        self.error = FieldError("$", "E_NOT_FOUND")
+        super().__init__("E_NOT_FOUND")

@@ -125,10 +125,10 @@ def test_every_policy_state_pair_not_in_the_table_is_refused() -> None:
 def test_a_table_with_a_row_twice_or_an_action_with_two_targets_is_refused() -> None:
     row = Transition(from_state=PolicyState.IN_FORCE, action=PolicyAction.CANCEL, to_state=PolicyState.CANCELLED)
     with pytest.raises(policy.TransitionTableError):
-        TransitionTable((row, row))
+        TransitionTable("policy", (row, row))
     elsewhere = Transition(from_state=PolicyState.LAPSED, action=PolicyAction.CANCEL, to_state=PolicyState.EXPIRED)
     with pytest.raises(policy.TransitionTableError):
-        TransitionTable((row, elsewhere))
+        TransitionTable("policy", (row, elsewhere))
 
 
 # ------------------------------------------------------------------------------------------- lapse

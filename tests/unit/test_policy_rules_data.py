@@ -25,6 +25,7 @@ def test_the_shipped_policy_rules_are_the_illustrative_values_of_the_spec(versio
         lapse_grace_months=1,
         refund_unit=10,
         refund_rounding=money.Rounding.DOWN,
+        claim_payment_approval_above=10_000_000,
     )
     assert version.sources["product.toml:policy"] == "illustrative"
 

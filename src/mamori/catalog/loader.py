@@ -48,6 +48,8 @@ REQUIRED_FILES: Final = (
 )
 #: Reason codes the eligibility rules of the core give; the product words each of them.
 RULE_REASONS: Final = ("R_INDUSTRY", "R_REVENUE", "R_OVERSEAS", "D_INDUSTRY")
+#: Reasons policy administration gives (product.md §5): a change widening cover with an incident open.
+ADMINISTRATION_REASONS: Final = ("R_OPEN_INCIDENT",)
 #: The currency the core computes in: integer yen, no minor unit.
 CURRENCY: Final = "JPY"
 #: Payment methods the public contract names (``monthly_premium``, ``annual_premium``).
@@ -153,6 +155,7 @@ def _policy_rules(root: Table) -> PolicyRules:
         lapse_grace_months=_LAPSE_GRACE_MONTHS[grace],
         refund_unit=node.integer("refund_unit", minimum=1),
         refund_rounding=refund_rounding,
+        claim_payment_approval_above=node.integer("claim_payment_approval_above", minimum=0),
     )
 
 
@@ -196,11 +199,11 @@ def _reasons(node: Table, liability: tuple[LimitOption, ...]) -> dict[str, Reaso
             raise entry.fail("kind", f"must be 'refer' or 'decline', got {kind!r}")
         reasons[code] = ReasonText(code, "refer" if kind == "refer" else "decline", entry.text("ja"), entry.text("en"))
     option_reasons = [o.refer for o in liability if o.refer is not None]
-    for needed in (*RULE_REASONS, *option_reasons):
+    for needed in (*RULE_REASONS, *ADMINISTRATION_REASONS, *option_reasons):
         if needed not in reasons:
             raise node.fail(str(needed), "missing: a rule or an option gives this reason")
     for code in reasons:
-        if code not in RULE_REASONS and code not in option_reasons:
+        if code not in RULE_REASONS and code not in ADMINISTRATION_REASONS and code not in option_reasons:
             raise node.fail(code, "no rule or option gives this reason")
     return reasons
 

@@ -122,6 +122,7 @@ class PolicyRules:
     lapse_grace_months: int  # unpaid by the last day of the month this many months after the due month: lapse
     refund_unit: int  # pro-rata refunds and charges are a multiple of this many yen
     refund_rounding: money.Rounding  # and rounded so (DOWN: 切り捨て)
+    claim_payment_approval_above: int  # a claim's payments above this total need a second claims user
 
 
 @dataclass(frozen=True)
@@ -217,9 +218,14 @@ class ProductVersion:
         """Cover starts at the start time (16:00) of the start date in the product's time zone."""
         return calendar.at_time(start, self.term.start_time, self.tz)
 
+    def term_end_date(self, start: dt.date) -> dt.date:
+        """The end of the term: the same calendar date ``term.months`` later; 29 Feb → 28 Feb. The one
+        definition of the end of a term (the end instant, due dates, months left and expiry use it)."""
+        return calendar.add_months(start, self.term.months)
+
     def term_end_at(self, start: dt.date) -> dt.datetime:
-        """Same calendar date ``term.months`` later at the start time; 29 Feb → 28 Feb."""
-        return calendar.at_time(calendar.add_months(start, self.term.months), self.term.start_time, self.tz)
+        """The end instant: :meth:`term_end_date` at the start time (16:00) in the product's time zone."""
+        return calendar.at_time(self.term_end_date(start), self.term.start_time, self.tz)
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
         """Today's date where the product is sold."""

@@ -52,6 +52,7 @@ class SupportTerms:
     clause: str
     territory: frozenset[str]
     intake_hours: int
+    hotline: str  # the 24-hour emergency number every page, document and message about an incident shows
     phases: tuple[Phase, ...]
     vendors: Mapping[str, Vendor]
     reasons: Mapping[str, tuple[str, str]]  # code → (ja, en)
@@ -64,6 +65,7 @@ class RegulatoryTerms:
     final_days: int
     final_days_improper_purpose: int
     gdpr_hours: int
+    warning_hours: int  # reminders of a deadline start this many hours before it
     grounds: Mapping[str, tuple[str, str]]  # ground → (ja, en)
 
 
@@ -78,6 +80,9 @@ def load_support(doc: Document) -> SupportTerms:
     intake = service.integer("intake_hours", service.tagged("intake_hours", default_source="published"), minimum=1)
     if intake > 24:
         raise service.fail("intake_hours", f"is hours of intake a day: at most 24, got {intake}")
+    hotline = service.text("hotline", service.tagged("hotline", default_source="illustrative"))
+    if len(hotline) > 40:
+        raise service.fail("hotline", "must be a telephone number of at most 40 characters")
 
     vendors_node = root.table("vendors")
     vendors: dict[str, Vendor] = {}
@@ -114,6 +119,7 @@ def load_support(doc: Document) -> SupportTerms:
         clause=service.text("clause"),
         territory=frozenset(territory),
         intake_hours=intake,
+        hotline=hotline,
         phases=tuple(phases),
         vendors=MappingProxyType(vendors),
         reasons=MappingProxyType(reasons),
@@ -139,5 +145,6 @@ def load_regulatory(doc: Document) -> RegulatoryTerms:
         final_days=positive("final_days"),
         final_days_improper_purpose=positive("final_days_improper_purpose"),
         gdpr_hours=positive("gdpr_hours"),
+        warning_hours=positive("warning_hours"),
         grounds=MappingProxyType(grounds),
     )

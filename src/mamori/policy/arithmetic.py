@@ -115,13 +115,9 @@ def reprice_installments(
 
 
 def cancel_installments(items: tuple[Installment, ...], *, effective_date: dt.date) -> tuple[Installment, ...]:
-    """Every installment due on or after ``effective_date`` and not paid is cancelled (a paid one stays paid)."""
-    return tuple(
-        replace(i, status=InstallmentStatus.CANCELLED)
-        if i.due_date >= effective_date and i.status is InstallmentStatus.DUE
-        else i
-        for i in items
-    )
+    """Every installment due on or after ``effective_date`` is cancelled; what was paid on one returns to the
+    policy's credit (:func:`mamori.policy.account.cancel_from` moves the money)."""
+    return tuple(replace(i, status=InstallmentStatus.CANCELLED) if i.due_date >= effective_date else i for i in items)
 
 
 def mid_term_change(*, version: ProductVersion, plan: PaymentPlan, effective_date: dt.date, new_premium: Yen) -> Change:

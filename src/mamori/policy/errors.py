@@ -13,9 +13,11 @@ from typing import Final
 
 from mamori import money
 from mamori.errors import FieldError, InvalidInput
+from mamori.transitions import E_ILLEGAL_TRANSITION, IllegalTransition, TransitionTableError
 
 __all__ = [
     "E_ILLEGAL_TRANSITION",
+    "BackdatedEffectiveDate",
     "EffectiveDateOutsideTerm",
     "IllegalTransition",
     "InvalidAmount",
@@ -24,9 +26,6 @@ __all__ = [
     "TransitionTableError",
     "UnknownPaymentMethod",
 ]
-
-#: Code of an action the current state does not allow (the message is the web layer's 409).
-E_ILLEGAL_TRANSITION: Final = "E_ILLEGAL_TRANSITION"
 
 
 class EffectiveDateOutsideTerm(InvalidInput):
@@ -41,6 +40,17 @@ class EffectiveDateOutsideTerm(InvalidInput):
         last = end_date - dt.timedelta(days=1)
         params = {"value": effective_date, "minimum": start_date, "maximum": last}
         super().__init__([FieldError("effective_date", self.code, params)])
+
+
+class BackdatedEffectiveDate(InvalidInput):
+    """A change or a cancellation requested on day ``r`` takes effect on ``r`` or later (product.md §5)."""
+
+    code: Final = "E_BACKDATED"
+
+    def __init__(self, *, effective_date: dt.date, requested_on: dt.date) -> None:
+        self.effective_date = effective_date
+        self.requested_on = requested_on
+        super().__init__([FieldError("effective_date", self.code, {"value": effective_date, "minimum": requested_on})])
 
 
 class InvalidDate(InvalidInput):
@@ -85,26 +95,3 @@ class UnknownPaymentMethod(InvalidInput):
         self.value = value
         self.allowed = tuple(allowed)
         super().__init__([FieldError("payment", self.code, {"value": value, "allowed": list(self.allowed)})])
-
-
-class IllegalTransition(Exception):
-    """``action`` is not allowed from ``from_state``; nothing changed.
-
-    ``to_state`` is where the action would have led (None for an action the table does not know);
-    ``action`` is None when a move to ``to_state`` was asked and no action of the table leads there.
-    ``allowed`` are the actions the table allows from ``from_state``.
-    """
-
-    code: Final = E_ILLEGAL_TRANSITION
-
-    def __init__(self, *, from_state: str, to_state: str | None, action: str | None, allowed: Iterable[str]) -> None:
-        self.from_state = from_state
-        self.to_state = to_state
-        self.action = action
-        self.allowed = tuple(allowed)
-        what = " ".join(part for part in (action, f"to {to_state}" if to_state is not None else None) if part)
-        super().__init__(f"{self.code}: {what} is not allowed from {from_state} (allowed: {list(self.allowed)})")
-
-
-class TransitionTableError(Exception):
-    """A transition table that is not one: a (state, action) twice, or an action leading to two states."""

@@ -14,20 +14,24 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Final, Generic, TypeVar
+from typing import Final
 
-from mamori import calendar
+from mamori import calendar, transitions
 from mamori.catalog import ProductVersion
 from mamori.policy import schedule
-from mamori.policy.errors import IllegalTransition, NaiveDateTime, TransitionTableError
+from mamori.policy.errors import NaiveDateTime
 from mamori.policy.schedule import Installment, InstallmentStatus
+from mamori.transitions import Transition, TransitionTable
 
 __all__ = [
     "APPLICATION_STATE_OF_DECISION",
     "APPLICATION_TRANSITIONS",
+    "CHANGE_REQUEST_TRANSITIONS",
     "POLICY_TRANSITIONS",
     "ApplicationAction",
     "ApplicationState",
+    "ChangeRequestAction",
+    "ChangeRequestState",
     "Lapse",
     "PolicyAction",
     "PolicyState",
@@ -72,75 +76,41 @@ class ApplicationAction(enum.StrEnum):
     BIND = "BIND"  # agent or policyholder
 
 
-S = TypeVar("S", bound=enum.StrEnum)
-A = TypeVar("A", bound=enum.StrEnum)
+class ChangeRequestState(enum.StrEnum):
+    """A mid-term change referred to an underwriter (product.md §5)."""
+
+    PENDING = "PENDING"  # 審査待ち
+    APPROVED = "APPROVED"  # applied on its effective date
+    DECLINED = "DECLINED"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Transition(Generic[S, A]):
-    from_state: S
-    action: A
-    to_state: S
-
-
-@dataclass(frozen=True, slots=True)
-class TransitionTable(Generic[S, A]):
-    """Every allowed transition, one row each; an action leads to one state wherever it is allowed."""
-
-    rows: tuple[Transition[S, A], ...]
-
-    def __post_init__(self) -> None:
-        seen: set[tuple[S, A]] = set()
-        targets: dict[A, S] = {}
-        for row in self.rows:
-            if (row.from_state, row.action) in seen:
-                raise TransitionTableError(f"{row.action} from {row.from_state} is in the table twice")
-            seen.add((row.from_state, row.action))
-            if targets.setdefault(row.action, row.to_state) != row.to_state:
-                raise TransitionTableError(f"{row.action} leads to {targets[row.action]} and to {row.to_state}")
-
-    def actions_from(self, state: S) -> tuple[A, ...]:
-        return tuple(r.action for r in self.rows if r.from_state == state)
-
-    def allows(self, *, from_state: S, to_state: S) -> bool:
-        """Whether some action leads from ``from_state`` to ``to_state``."""
-        return any(r.from_state == from_state and r.to_state == to_state for r in self.rows)
-
-    def apply(self, *, current: S, action: A) -> S:
-        """The state ``action`` leads to from ``current``; :class:`IllegalTransition` if not allowed."""
-        for row in self.rows:
-            if row.from_state == current and row.action == action:
-                return row.to_state
-        target = next((r.to_state for r in self.rows if r.action == action), None)
-        raise IllegalTransition(from_state=current, to_state=target, action=action, allowed=self.actions_from(current))
-
-    def move(self, *, current: S, to_state: S) -> S:
-        """Move to ``to_state`` (oscar's ``set_status``); :class:`IllegalTransition` if no row allows it."""
-        if self.allows(from_state=current, to_state=to_state):
-            return to_state
-        action = next((r.action for r in self.rows if r.to_state == to_state), None)
-        raise IllegalTransition(
-            from_state=current, to_state=to_state, action=action, allowed=self.actions_from(current)
-        )
+class ChangeRequestAction(enum.StrEnum):
+    APPROVE = "APPROVE"  # underwriter
+    DECLINE = "DECLINE"  # underwriter
 
 
 _P, _PA = PolicyState, PolicyAction
-POLICY_TRANSITIONS: Final[TransitionTable[PolicyState, PolicyAction]] = TransitionTable(
-    (
-        Transition(from_state=_P.IN_FORCE, action=_PA.CHANGE, to_state=_P.IN_FORCE),
-        Transition(from_state=_P.IN_FORCE, action=_PA.CANCEL, to_state=_P.CANCELLED),
-        Transition(from_state=_P.IN_FORCE, action=_PA.LAPSE, to_state=_P.LAPSED),
-        Transition(from_state=_P.IN_FORCE, action=_PA.EXPIRE, to_state=_P.EXPIRED),
-    )
+POLICY_TRANSITIONS: Final[TransitionTable[PolicyState, PolicyAction]] = transitions.table(
+    "policy",
+    (_P.IN_FORCE, _PA.CHANGE, _P.IN_FORCE),
+    (_P.IN_FORCE, _PA.CANCEL, _P.CANCELLED),
+    (_P.IN_FORCE, _PA.LAPSE, _P.LAPSED),
+    (_P.IN_FORCE, _PA.EXPIRE, _P.EXPIRED),
 )
 
 _AS, _AA = ApplicationState, ApplicationAction
-APPLICATION_TRANSITIONS: Final[TransitionTable[ApplicationState, ApplicationAction]] = TransitionTable(
-    (
-        Transition(from_state=_AS.REFERRED, action=_AA.APPROVE, to_state=_AS.APPROVED),
-        Transition(from_state=_AS.REFERRED, action=_AA.DECLINE, to_state=_AS.DECLINED),
-        Transition(from_state=_AS.APPROVED, action=_AA.BIND, to_state=_AS.BOUND),
-    )
+APPLICATION_TRANSITIONS: Final[TransitionTable[ApplicationState, ApplicationAction]] = transitions.table(
+    "application",
+    (_AS.REFERRED, _AA.APPROVE, _AS.APPROVED),
+    (_AS.REFERRED, _AA.DECLINE, _AS.DECLINED),
+    (_AS.APPROVED, _AA.BIND, _AS.BOUND),
+)
+
+_CS, _CA = ChangeRequestState, ChangeRequestAction
+CHANGE_REQUEST_TRANSITIONS: Final[TransitionTable[ChangeRequestState, ChangeRequestAction]] = transitions.table(
+    "change_request",
+    (_CS.PENDING, _CA.APPROVE, _CS.APPROVED),
+    (_CS.PENDING, _CA.DECLINE, _CS.DECLINED),
 )
 
 #: The state an application opens in, from the quote's decision (``mamori.rating`` ``Decision``).
@@ -160,7 +130,7 @@ class Lapse:
     due_date: dt.date
     grace_end_date: dt.date
     lapsed_at: dt.datetime  # cover ends at the start time on the due date
-    cancelled: tuple[int, ...]  # the later installments cancelled (a later one already paid stays paid)
+    cancelled: tuple[int, ...]  # the later installments cancelled (what was paid on them returns: the account)
     installments: tuple[Installment, ...]  # after the lapse
 
 
@@ -174,7 +144,8 @@ def lapse(*, version: ProductVersion, installments: tuple[Installment, ...], on_
     """Whether the policy has lapsed by ``on_date``: the first installment still due after its grace end.
 
     An installment is unpaid "by" its grace end when it is still due on the day after; the policy then
-    lapses from its due date and every later installment still due is cancelled.
+    lapses from its due date and every later installment is cancelled (what was paid on one returns to the
+    policy's credit: :func:`mamori.policy.account.cancel_from`).
     """
     overdue = [
         i for i in installments if i.status is InstallmentStatus.DUE and grace_end_date(version, i.due_date) < on_date
@@ -182,7 +153,7 @@ def lapse(*, version: ProductVersion, installments: tuple[Installment, ...], on_
     if not overdue:
         return None
     first = min(overdue, key=lambda i: i.number)
-    later = {i.number for i in installments if i.number > first.number and i.status is InstallmentStatus.DUE}
+    later = {i.number for i in installments if i.number > first.number and i.status is not InstallmentStatus.CANCELLED}
     after = tuple(replace(i, status=InstallmentStatus.CANCELLED) if i.number in later else i for i in installments)
     return Lapse(
         installment_number=first.number,
@@ -199,7 +170,8 @@ def lapse(*, version: ProductVersion, installments: tuple[Installment, ...], on_
 
 def expires_at(version: ProductVersion, start_date: dt.date) -> dt.datetime:
     """The end instant: the start time on the same calendar date ``term.months`` later."""
-    return calendar.at_time(schedule.end_date(version, start_date), version.term.start_time, version.tz)
+    schedule.end_date(version, start_date)  # a start date the calendar accepts
+    return version.term_end_at(start_date)
 
 
 def has_expired(*, version: ProductVersion, start_date: dt.date, now: dt.datetime) -> bool:

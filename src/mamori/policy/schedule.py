@@ -45,12 +45,17 @@ class InstallmentStatus(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Installment:
-    """Installment ``number`` (1-based) of ``amount`` yen, due on ``due_date``."""
+    """Installment ``number`` (1-based) of ``amount`` yen, due on ``due_date``; ``paid`` of it received.
+
+    Its status follows from the amounts (:mod:`mamori.policy.account` is the one place that sets it):
+    paid when ``paid >= amount``, due otherwise, unless cancelled.
+    """
 
     number: int
     due_date: dt.date
     amount: Yen
     status: InstallmentStatus = InstallmentStatus.DUE
+    paid: Yen = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,9 +91,10 @@ def _check_start(start_date: dt.date) -> None:
 
 
 def end_date(version: ProductVersion, start_date: dt.date) -> dt.date:
-    """The date of the end instant: the same calendar date ``term.months`` later (29 Feb → 28 Feb)."""
+    """The date of the end instant (:meth:`~mamori.catalog.ProductVersion.term_end_date`), for a start date
+    the calendar accepts."""
     _check_start(start_date)
-    return calendar.add_months(start_date, version.term.months)
+    return version.term_end_date(start_date)
 
 
 def month_dates(version: ProductVersion, start_date: dt.date) -> tuple[dt.date, ...]:

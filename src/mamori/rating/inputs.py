@@ -35,6 +35,7 @@ __all__ = [
     "ENTITY_TYPES",
     "FIELDS",
     "ROW_RULES",
+    "STORED_SCHEMA",
     "FieldRule",
     "Risk",
     "RowRule",
@@ -99,6 +100,48 @@ class Risk:
             "entity": self.entity,
             "new_business": self.new_business,
         }
+
+    def as_inputs(self) -> dict[str, Any]:
+        """Raw inputs that re-rate to this risk: the security measures given one way only — the items when
+        they were declared item by item, else their count (the one place this choice is made)."""
+        out = self.to_dict()
+        out.pop("security_measures" if self.measures is not None else "measures")
+        return out
+
+    def to_stored(self) -> dict[str, Any]:
+        """The risk as a record keeps it (JSON), with the version of this layout (:data:`STORED_SCHEMA`)."""
+        return {"schema": STORED_SCHEMA, **self.to_dict()}
+
+    @classmethod
+    def from_stored(cls, data: Mapping[str, Any]) -> Risk:
+        """A risk read back from :meth:`to_stored` (a record written before the layout had a version is
+        layout 1: the same keys). Raises ValueError for a layout this code does not know."""
+        schema = data.get("schema", 1)
+        if schema != STORED_SCHEMA:
+            raise ValueError(f"stored risk layout {schema!r} is not known (this code reads {STORED_SCHEMA})")
+        measures = data.get("measures")
+        return cls(
+            industry=str(data["industry"]),
+            revenue=int(data["revenue"]),
+            liability_limit=int(data["liability_limit"]),
+            expense_limit=int(data["expense_limit"]),
+            deductible=int(data["deductible"]),
+            measures_declared=len(measures) if measures is not None else int(data["security_measures"]),
+            measures=tuple(measures) if measures is not None else None,
+            payment=str(data["payment"]),
+            overseas_pct=Decimal(str(data["overseas_share"])),
+            north_america_pct=Decimal(str(data["north_america_share"])),
+            bi_limit=int(data["bi_limit"]),
+            pd_rider=bool(data["pd_rider"]),
+            start=dt.date.fromisoformat(str(data["start"])),
+            term_months=int(data["term_months"]),
+            entity=str(data["entity"]),
+            new_business=bool(data["new_business"]),
+        )
+
+
+#: The version of the stored layout of a :class:`Risk` (:meth:`Risk.to_stored`).
+STORED_SCHEMA: Final = 1
 
 
 class _Missing:

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-from mamori import calendar
+from mamori import calendar, money
+from mamori.errors import FieldError, InvalidInput
 
 __all__ = [
     "FALSE_WORDS",
@@ -38,6 +39,7 @@ __all__ = [
     "read_integer",
     "read_measures",
     "read_percent",
+    "read_yen",
 ]
 
 #: Cell texts that mean "no value" (compared after NFKC, trimming and lower-casing): the template with
@@ -107,6 +109,22 @@ def read_integer(value: Any) -> int | Failure:
     if isinstance(value, str):
         return _whole_text(value)
     return Failure("E_INTEGER")
+
+
+def read_yen(field: str, value: Any, *, minimum: int = 0, nonzero: bool = False) -> int:
+    """An amount of yen a person typed: a whole number from ``minimum`` to :data:`mamori.money.MAX_YEN`
+    (``nonzero``: never 0). Raises :class:`InvalidInput` naming ``field`` (E_REQUIRED, E_INTEGER, E_RANGE)
+    with the bounds — the one bound every amount of the application is checked against."""
+    if is_null(value):
+        raise InvalidInput([FieldError(field, "E_REQUIRED", {"minimum": minimum, "maximum": money.MAX_YEN})])
+    read = read_integer(value)
+    if isinstance(read, Failure):
+        raise InvalidInput([FieldError(field, str(read), {"value": value})])
+    if not minimum <= read <= money.MAX_YEN or (nonzero and read == 0):
+        raise InvalidInput(
+            [FieldError(field, "E_RANGE", {"value": value, "minimum": minimum, "maximum": money.MAX_YEN})]
+        )
+    return read
 
 
 def _number(value: Any) -> Decimal | None:
