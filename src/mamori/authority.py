@@ -34,7 +34,11 @@ __all__ = [
     "allowed",
     "check",
     "may",
+    "may_role",
     "require",
+    "require_role",
+    "role_may",
+    "roles_for",
 ]
 
 
@@ -66,6 +70,7 @@ class Action(enum.StrEnum):
     WORK_CASE = "case.work"  # phases, checklists, notes, vendors, filings, closing
     HANDLE_CLAIM = "claim.handle"  # open a claim, costs, decision, reserve, request a payment, close
     APPROVE_CLAIM_PAYMENT = "claim_payment.approve"
+    CALCULATE_CLAIM = "claim.calculate"  # a claim-calculation document, not a claim (interfaces.md §2: staff)
     BOOKS = "books.read"
     PORTFOLIO = "portfolio.run"
     AUDIT = "audit.read"
@@ -127,6 +132,8 @@ AUTHORITY: Final[tuple[Grant, ...]] = (
     # claims: the team's claims; a payment beyond the requester's authority needs a second claims user
     Grant(_R.CLAIMS, _A.HANDLE_CLAIM, (_C.OWN_TEAM,)),
     Grant(_R.CLAIMS, _A.APPROVE_CLAIM_PAYMENT, (_C.OWN_TEAM, _C.NOT_REQUESTER)),
+    # a claim-calculation document, as the CLI calculates it (no claim, no money): staff roles
+    *(Grant(role, _A.CALCULATE_CLAIM) for role in (_R.UNDERWRITER, _R.CLAIMS, _R.SUPPORT, _R.ADMIN)),
     # the insurer's administration
     Grant(_R.ADMIN, _A.BOOKS),
     Grant(_R.ADMIN, _A.PORTFOLIO),
@@ -224,3 +231,22 @@ def allowed(subject: Subject, target: Target, actions: Iterable[Action]) -> froz
 def role_may(role: Role, action: Action) -> bool:
     """Whether ``role`` has any grant for ``action`` (a navigation link: the role may use that page)."""
     return action in PUBLIC or any(g.role is role and g.action is action for g in AUTHORITY)
+
+
+def roles_for(action: Action) -> frozenset[Role]:
+    """The roles with a grant for ``action`` (every role for a public one)."""
+    if action in PUBLIC:
+        return frozenset(Role)
+    return frozenset(g.role for g in AUTHORITY if g.action is action)
+
+
+def may_role(subject: Subject, action: Action) -> bool:
+    """Whether any of the subject's roles may ever take ``action`` (a menu entry, a page that serves it)."""
+    return bool(subject.roles & roles_for(action))
+
+
+def require_role(subject: Subject, action: Action) -> None:
+    """:class:`~mamori.errors.Denied` (403) when none of the subject's roles may ever take ``action`` — the
+    check a form makes before it knows the object (a new application)."""
+    if not may_role(subject, action):
+        raise Denied("E_FORBIDDEN", action=action.value)

@@ -10,8 +10,8 @@ returned when the move is allowed. Pages ask the same table what a user may do n
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Final, Generic, TypeVar
 
 from mamori.errors import FieldError, Refused
@@ -39,9 +39,7 @@ class IllegalTransition(Refused):
     ``allowed`` are the actions the table allows from ``from_state``.
     """
 
-    code: Final = E_ILLEGAL_TRANSITION
-
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only: what was refused, from where, and how it is told
         self,
         *,
         from_state: str,
@@ -49,7 +47,9 @@ class IllegalTransition(Refused):
         action: str | None,
         allowed: Iterable[str],
         entity: str = "",
+        code: str = E_ILLEGAL_TRANSITION,
     ) -> None:
+        self.code = code
         self.from_state = from_state
         self.to_state = to_state
         self.action = action
@@ -89,6 +89,9 @@ class TransitionTable(Generic[S, A]):
 
     entity: str
     rows: tuple[Transition[S, A], ...]
+    #: The code a refusal from a state is told with, when the catalogue words it better than the general
+    #: E_ILLEGAL_TRANSITION ("this case is closed").
+    refusals: Mapping[S, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         seen: set[tuple[S, A]] = set()
@@ -120,7 +123,12 @@ class TransitionTable(Generic[S, A]):
                 return row.to_state
         target = next((r.to_state for r in self.rows if r.action == action), None)
         raise IllegalTransition(
-            from_state=current, to_state=target, action=action, allowed=self.actions_from(current), entity=self.entity
+            from_state=current,
+            to_state=target,
+            action=action,
+            allowed=self.actions_from(current),
+            entity=self.entity,
+            code=self.refusals.get(current, E_ILLEGAL_TRANSITION),
         )
 
     def move(self, *, current: S, to_state: S) -> S:
@@ -134,9 +142,11 @@ class TransitionTable(Generic[S, A]):
             action=action,
             allowed=self.actions_from(current),
             entity=self.entity,
+            code=self.refusals.get(current, E_ILLEGAL_TRANSITION),
         )
 
 
-def table(entity: str, *rows: tuple[S, A, S]) -> TransitionTable[S, A]:
+def table(entity: str, *rows: tuple[S, A, S], refusals: Mapping[S, str] | None = None) -> TransitionTable[S, A]:
     """A table from ``(from_state, action, to_state)`` triples (the tables read as a list of moves)."""
-    return TransitionTable(entity, tuple(Transition(from_state=f, action=a, to_state=t) for f, a, t in rows))
+    moves = tuple(Transition(from_state=f, action=a, to_state=t) for f, a, t in rows)
+    return TransitionTable(entity, moves, dict(refusals or {}))

@@ -19,6 +19,7 @@ from tests.e2e.conftest import PASSWORD, login, logout  # type: ignore[import-no
 from mamori.web.accounts import roles
 from mamori.web.accounts import services as accounts
 from mamori.web.applications import services as applications
+from mamori.web.servicing import services as servicing
 from mamori.web.claimsdesk.models import Claim, ClaimPayment
 from mamori.web.incidents.models import Attachment, Case, ChecklistTick, Incident, Referral, Vendor
 from mamori.web.policies.models import Policy
@@ -71,7 +72,7 @@ def _policy_started(user: User, days_ago: int) -> Policy:
     app = applications.application_submit(
         user=user, quote=quote, start=start.isoformat(), payment="monthly", consent=True, today=start
     )
-    policy, _ = applications.application_bind(user=user, application_id=app.pk, today=start)
+    policy, _ = servicing.application_bind(user=user, application_id=app.pk, today=start)
     return policy
 
 

@@ -15,6 +15,7 @@ from tests.web.conftest import PASSWORD  # type: ignore[import-not-found]
 from mamori.web.accounts import roles
 from mamori.web.accounts.models import Agency, Business
 from mamori.web.applications import services as applications
+from mamori.web.servicing import services as servicing
 from mamori.web.quotes import services as quotes
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def world(
         app = applications.application_submit(
             user=user, quote=quote, start=today.isoformat(), payment="monthly", consent=True
         )
-        policy, _ = applications.application_bind(user=user, application_id=app.pk)
+        policy, _ = servicing.application_bind(user=user, application_id=app.pk)
         out[name] = {"quote": quote, "application": app, "policy": policy}
     return out
 

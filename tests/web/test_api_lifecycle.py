@@ -121,14 +121,20 @@ def test_the_whole_journey_through_the_api(
     changed = customer.post(
         f"/policies/{policy['number']}/changes", {"effective_date": today.isoformat(), "pd_rider": True}
     )
-    # A referred risk stays referred on a change: the change goes to an underwriter.
-    assert changed.status_code == 202
-    assert changed.json()["status"] == "referred"
+    # A referred risk stays referred on a change: the change goes to an underwriter (interfaces.md §2: 201).
+    assert changed.status_code == 201
+    assert (changed.json()["status"], changed.json()["reasons"][0]["code"]) == ("referred", "R_INDUSTRY")
+    request_id = changed.json()["id"]
+    assert customer.post(f"/change-requests/{request_id}/decision", {"decision": "decline", "reason": "x"}).status_code == 403
+    declined = uw.post(f"/change-requests/{request_id}/decision", {"decision": "decline", "reason": "未対応"})
+    assert (declined.status_code, declined.json()["status"]) == (200, "declined")
+    again_decided = uw.post(f"/change-requests/{request_id}/decision", {"decision": "approve", "reason": "x"})
+    assert (again_decided.status_code, again_decided.json()["errors"][0]["code"]) == (409, "E_ILLEGAL_TRANSITION")
 
     cancelled = customer.post(f"/policies/{policy['number']}/cancellation", {"effective_date": today.isoformat()})
     assert cancelled.status_code == 200, cancelled.content
-    # Cancelled on the start date: m = 12, the whole annual premium comes back (floor10).
-    assert cancelled.json() == cancelled.json() | {"status": "cancelled", "refund": 105880}
+    # Cancelled on the start date: m = 12, the whole annual premium comes back (floor10), as money paid back.
+    assert cancelled.json() == cancelled.json() | {"status": "cancelled", "refund": 105880, "refunds": 105880, "credit": 0}
     assert (
         customer.post(f"/policies/{policy['number']}/cancellation", {"effective_date": today.isoformat()}).status_code
         == 409

@@ -13,8 +13,9 @@ from tests.web.conftest import PASSWORD  # type: ignore[import-not-found]
 
 from mamori import calendar
 from mamori.web.applications import services as applications
+from mamori.web.servicing import services as servicing
 from mamori.web.audit.models import AuditEvent
-from mamori.web.billing import services as billing
+from mamori.web.servicing import services as billing
 from mamori.web.billing.models import DailyRun, Installment, Payment
 from mamori.web.policies.models import Policy, RenewalOffer
 from mamori.web.quotes import services as quotes
@@ -27,7 +28,7 @@ def _policy(user: User, start: dt.date, payment: str = "monthly") -> Policy:
     app = applications.application_submit(
         user=user, quote=quote, start=start.isoformat(), payment=payment, consent=True, today=start
     )
-    policy, _ = applications.application_bind(user=user, application_id=app.pk, today=start)
+    policy, _ = servicing.application_bind(user=user, application_id=app.pk, today=start)
     return policy
 
 

@@ -19,6 +19,7 @@ from mamori.web.accounts import roles
 from mamori.web.accounts import services as accounts
 from mamori.web.accounts.models import Business
 from mamori.web.applications import services as applications
+from mamori.web.servicing import services as servicing
 from mamori.web.claimsdesk import services as claims
 from mamori.web.claimsdesk.models import Claim, ClaimPayment, CostLine
 from mamori.web.incidents import services as incidents
@@ -44,7 +45,7 @@ def policy_started(user: User, business: Business, today: dt.date, days_ago: int
     app = applications.application_submit(
         user=user, quote=quote, start=start.isoformat(), payment="monthly", consent=True, today=start
     )
-    policy, _ = applications.application_bind(user=user, application_id=app.pk, today=start)
+    policy, _ = servicing.application_bind(user=user, application_id=app.pk, today=start)
     return policy
 
 

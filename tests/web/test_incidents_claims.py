@@ -33,8 +33,8 @@ TERMS = {"industry": "wholesale", "revenue": 500_000_000, "deductible": 500_000,
 
 
 @pytest.fixture
-def policy(admin: User, business: Business, today: dt.date) -> Policy:
-    return policy_for(user=admin, business=business, risk=TERMS, start=today - dt.timedelta(days=30), today=today)
+def policy(holder: User, business: Business, today: dt.date) -> Policy:
+    return policy_for(user=holder, business=business, risk=TERMS, start=today - dt.timedelta(days=30), today=today)
 
 
 def ransomware(hours_ago: float = 2, **changes: Any) -> dict[str, Any]:
@@ -246,8 +246,11 @@ def test_a_payment_never_exceeds_what_the_calculation_still_allows_and_a_correct
     correction = claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=-400_000, correction_of=first.pk)
     assert (correction.status, correction.correction_of) == ("PAID", first)
     assert list(LedgerEntry.objects.order_by("id").values_list("expense_yen", flat=True)) == [2_500_000, -400_000]
-    with pytest.raises(Conflict):
-        claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=-2_100_001)
+    with pytest.raises(Conflict):  # 2,100,000 is left of the payment after its first correction
+        claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=-2_100_001, correction_of=first.pk)
+    with pytest.raises(InvalidInput) as caught:  # a correction names the payment it corrects
+        claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=-1)
+    assert caught.value.errors[0].field == "correction_of"
     assert claims_svc.paid_on_claim(claim).amount == 2_100_000
     first.refresh_from_db()
     assert first.amount_yen == 2_500_000  # never edited
@@ -466,18 +469,25 @@ def test_malformed_ids_are_named_errors_not_crashes(holder: User, claims: User, 
     assert ClaimPayment.objects.count() == 1
 
 
-def test_a_large_correction_waits_for_approval_and_is_checked_again_then(
+def test_a_large_correction_waits_for_approval_and_every_correction_of_a_payment_counts(
     holder: User, claims: User, claims2: User, policy: Policy
 ) -> None:
     claim = paid_claim(claims, report(holder, policy), [{"item": "EX_DATA_RESTORE", "amount": 25_000_000}])
     big = claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=12_000_000)
+    assert big.status == "AWAITING_APPROVAL"
     claims_svc.payment_approve(user=claims2, payment_id=big.pk)
-    claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=2_000_000)
-    with pytest.raises(InvalidInput):  # a correction takes back at most the payment it corrects
+    small = claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=2_000_000)
+    assert small.status == "AWAITING_APPROVAL"  # the claim's total, 14,000,000, is above the authority
+    claims_svc.payment_approve(user=claims2, payment_id=small.pk)
+    with pytest.raises(Conflict):  # a correction takes back at most the payment it corrects
         claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=-12_000_001, correction_of=big.pk)
     back = claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=-11_000_000, correction_of=big.pk)
-    assert back.status == "AWAITING_APPROVAL"
-    claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=-4_000_000, correction_of=big.pk)
-    with pytest.raises(Conflict):  # 14,000,000 paid, 4,000,000 taken back since: 11,000,000 is more than is left
-        claims_svc.payment_approve(user=claims2, payment_id=back.pk)
-    assert claims_svc.paid_on_claim(claim).amount == 10_000_000
+    assert back.status == "AWAITING_APPROVAL"  # larger than the authority: a second user approves it
+    with pytest.raises(Conflict) as caught:  # with the one awaiting approval, only 1,000,000 is left of it
+        claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=-4_000_000, correction_of=big.pk)
+    assert caught.value.error.params["allowed_amount"] == 1_000_000
+    last = claims_svc.payment_request(user=claims, claim_id=claim.pk, amount=-1_000_000, correction_of=big.pk)
+    assert last.status == "PAID"
+    claims_svc.payment_approve(user=claims2, payment_id=back.pk)
+    assert claims_svc.paid_on_claim(claim).amount == 2_000_000
+

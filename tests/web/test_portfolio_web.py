@@ -27,11 +27,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def book(admin: User, business: Business, other_business: Business, today: dt.date) -> list[Any]:
+def book(holder: User, holder2: User, business: Business, other_business: Business, today: dt.date) -> list[Any]:
     return [
-        policy_for(user=admin, business=business, risk={"industry": "wholesale", "revenue": 500_000_000}, start=today,
+        policy_for(user=holder, business=business, risk={"industry": "wholesale", "revenue": 500_000_000}, start=today,
                    today=today),
-        policy_for(user=admin, business=other_business,
+        policy_for(user=holder2, business=other_business,
                    risk={"industry": "retail", "revenue": 80_000_000, "bi_limit": 10_000_000, "measures": ["S01", "S04"]},
                    start=today, today=today),
     ]  # fmt: skip

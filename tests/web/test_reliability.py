@@ -13,6 +13,7 @@ from django.test import Client
 from tests.web.conftest import parallel  # type: ignore[import-not-found]
 
 from mamori.web.applications import services as applications
+from mamori.web.servicing import services as servicing
 from mamori.web.audit.models import AuditEvent
 from mamori.web.billing.models import Installment, Payment
 from mamori.web.policies import certificate
@@ -39,21 +40,21 @@ def test_a_failure_in_the_pdf_step_leaves_no_policy_no_installment_no_audit_row(
 
     monkeypatch.setattr(certificate, "certificate_pdf", broken)
     with pytest.raises(RuntimeError, match="PDF engine"):
-        applications.application_bind(user=holder, application_id=app.pk)
+        servicing.application_bind(user=holder, application_id=app.pk)
     assert Policy.objects.count() == PolicyVersion.objects.count() == Installment.objects.count() == 0
     assert PolicyDocument.objects.count() == 0
     assert AuditEvent.objects.count() == audit_rows
     app.refresh_from_db()
     assert app.status == "APPROVED"  # and it can be bound once the PDF works again
     monkeypatch.undo()
-    policy, created = applications.application_bind(user=holder, application_id=app.pk)
+    policy, created = servicing.application_bind(user=holder, application_id=app.pk)
     assert created and policy.installments.count() == 12
 
 
 @pytest.mark.django_db
 def test_issued_versions_and_documents_are_immutable(holder: User, today: dt.date) -> None:
     app = _approved_application(holder, today)
-    policy, _ = applications.application_bind(user=holder, application_id=app.pk)
+    policy, _ = servicing.application_bind(user=holder, application_id=app.pk)
     version = policy.versions.get()
     version.monthly_premium_yen = 1
     with pytest.raises(Exception, match="immutable"):
@@ -67,7 +68,7 @@ def test_issued_versions_and_documents_are_immutable(holder: User, today: dt.dat
 @pytest.mark.django_db
 def test_installments_add_up_to_the_premium(holder: User, today: dt.date) -> None:
     app = _approved_application(holder, today)
-    policy, _ = applications.application_bind(user=holder, application_id=app.pk)
+    policy, _ = servicing.application_bind(user=holder, application_id=app.pk)
     amounts = list(policy.installments.values_list("amount_yen", flat=True))
     assert sum(amounts) == 12 * app.monthly_premium_yen
     dues = list(policy.installments.order_by("number").values_list("due_date", flat=True))
@@ -81,7 +82,7 @@ def test_installments_add_up_to_the_premium(holder: User, today: dt.date) -> Non
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_binds_of_one_application_issue_one_policy(holder: User, today: dt.date) -> None:
     app = _approved_application(holder, today)
-    results = parallel(6, lambda _i: applications.application_bind(user=holder, application_id=app.pk))
+    results = parallel(6, lambda _i: servicing.application_bind(user=holder, application_id=app.pk))
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Policy.objects.count() == 1
     assert sum(1 for _policy, created in results if created) == 1
@@ -119,7 +120,7 @@ def test_a_payment_sent_many_times_at_once_is_recorded_once(
     holder: User, admin: User, today: dt.date, api: Callable[..., Any]
 ) -> None:
     app = _approved_application(holder, today)
-    policy, _ = applications.application_bind(user=holder, application_id=app.pk)
+    policy, _ = servicing.application_bind(user=holder, application_id=app.pk)
     staff = api(admin)
     body = {"policy_number": policy.number, "amount": 5280, "paid_date": today.isoformat(), "reference": "FURIKOMI-42"}
 
@@ -146,7 +147,7 @@ def test_the_same_idempotency_key_with_another_body_is_refused(
     holder: User, admin: User, today: dt.date, api: Callable[..., Any]
 ) -> None:
     app = _approved_application(holder, today)
-    policy, _ = applications.application_bind(user=holder, application_id=app.pk)
+    policy, _ = servicing.application_bind(user=holder, application_id=app.pk)
     staff = api(admin)
     first = {"policy_number": policy.number, "amount": 100, "paid_date": today.isoformat(), "reference": "R1"}
     assert staff.post("/payments", first, key="K").status_code == 201

@@ -96,6 +96,7 @@ POLICY_TRANSITIONS: Final[TransitionTable[PolicyState, PolicyAction]] = transiti
     (_P.IN_FORCE, _PA.CANCEL, _P.CANCELLED),
     (_P.IN_FORCE, _PA.LAPSE, _P.LAPSED),
     (_P.IN_FORCE, _PA.EXPIRE, _P.EXPIRED),
+    refusals={state: "E_POLICY_NOT_IN_FORCE" for state in (_P.CANCELLED, _P.LAPSED, _P.EXPIRED)},
 )
 
 _AS, _AA = ApplicationState, ApplicationAction
@@ -105,6 +106,9 @@ APPLICATION_TRANSITIONS: Final[TransitionTable[ApplicationState, ApplicationActi
     (_AS.REFERRED, _AA.DECLINE, _AS.DECLINED),
     (_AS.APPROVED, _AA.BIND, _AS.BOUND),
 )
+
+#: Refusals of a bind, told as "this application cannot be bound" (the other moves keep the general one).
+NOT_BINDABLE: Final = "E_NOT_BINDABLE"
 
 _CS, _CA = ChangeRequestState, ChangeRequestAction
 CHANGE_REQUEST_TRANSITIONS: Final[TransitionTable[ChangeRequestState, ChangeRequestAction]] = transitions.table(

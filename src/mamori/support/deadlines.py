@@ -14,7 +14,7 @@ from typing import NamedTuple, Protocol
 
 from mamori.catalog.support import GROUNDS, RegulatoryTerms
 
-__all__ = ["GROUNDS", "PersonalData", "Regulatory", "regulatory", "report_grounds", "time_left"]
+__all__ = ["GROUNDS", "PersonalData", "Regulatory", "regulatory", "reminder_stage", "report_grounds", "time_left"]
 
 
 class PersonalData(Protocol):
@@ -104,3 +104,11 @@ def time_left(due: dt.date | dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> dt
         return due - now
     end_of_day = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(0, 0), tzinfo=tz)
     return end_of_day - now
+
+
+def reminder_stage(left: dt.timedelta, terms: RegulatoryTerms) -> str | None:
+    """Which reminder a deadline with ``left`` to go calls for: ``overdue`` once passed, ``approaching``
+    within the product's warning hours, else None (no reminder yet)."""
+    if left.total_seconds() < 0:
+        return "overdue"
+    return "approaching" if left <= dt.timedelta(hours=terms.warning_hours) else None

@@ -54,6 +54,7 @@ INCIDENT_TRANSITIONS: Final[TransitionTable[IncidentState, IncidentAction]] = tr
     (_I.DRAFT, _IA.SUBMIT, _I.SUBMITTED),
     (_I.DRAFT, _IA.ATTACH, _I.DRAFT),
     (_I.SUBMITTED, _IA.ATTACH, _I.SUBMITTED),
+    refusals={_I.SUBMITTED: "E_INCIDENT_SUBMITTED"},
 )
 
 _C, _CA = CaseState, CaseAction
@@ -61,6 +62,7 @@ CASE_TRANSITIONS: Final[TransitionTable[CaseState, CaseAction]] = transitions.ta
     "case",
     (_C.OPEN, _CA.WORK, _C.OPEN),
     (_C.OPEN, _CA.CLOSE, _C.CLOSED),
+    refusals={_C.CLOSED: "E_CASE_CLOSED"},
 )
 
 

@@ -28,6 +28,7 @@ from mamori.support.lifecycle import (
 __all__ = [
     "PaymentDecision",
     "approve_payment",
+    "attach",
     "case_step",
     "claim_offers",
     "claim_step",
@@ -64,6 +65,18 @@ def close(subject: Subject, target: Target, state: ClaimState, book: payments.Bo
     if book.awaiting():
         raise Refused("status", "E_PAYMENT_AWAITING", count=len(book.awaiting()))
     return after
+
+
+def attach(subject: Subject, target: Target, state: IncidentState) -> IncidentState:
+    """A file attached to an incident: by whoever may report it, or by the desk or claims staff of its team."""
+    staff = replace(target, business_id=None, agency_id=None)
+    if not (
+        authority.may(subject, Action.REPORT_INCIDENT, target)
+        or authority.may(subject, Action.WORK_CASE, staff)
+        or authority.may(subject, Action.HANDLE_CLAIM, staff)
+    ):
+        authority.require(subject, Action.REPORT_INCIDENT, target)
+    return INCIDENT_TRANSITIONS.apply(current=state, action=IncidentAction.ATTACH)
 
 
 def reserve(subject: Subject, target: Target, state: ClaimState, raw: Any) -> Yen:
@@ -139,8 +152,17 @@ def reject_payment(*, subject: Subject, target: Target, payment: payments.Paymen
     return payments.reject(payment=payment)
 
 
-def claim_offers(subject: Subject, target: Target, state: ClaimState, decision: str) -> frozenset[str]:
+def case_offers(subject: Subject, target: Target, state: CaseState) -> frozenset[str]:
+    """What ``subject`` may do with a support case now (``work``, ``close``)."""
+    if not authority.may(subject, Action.WORK_CASE, target):
+        return frozenset()
+    names = {CaseAction.WORK: "work", CaseAction.CLOSE: "close"}
+    return frozenset(name for action, name in names.items() if CASE_TRANSITIONS.can(current=state, action=action))
+
+
+def claim_offers(subject: Subject, target: Target, book: payments.Book) -> frozenset[str]:
     """What ``subject`` may do with a claim now (``edit``, ``decide``, ``reserve``, ``pay``, ``close``)."""
+    state, decision = book.state, book.decision
     if not authority.may(subject, Action.HANDLE_CLAIM, target):
         return frozenset()
     names = {
@@ -152,6 +174,8 @@ def claim_offers(subject: Subject, target: Target, state: ClaimState, decision: 
     out = {name for action, name in names.items() if CLAIM_TRANSITIONS.can(current=state, action=action)}
     if CLAIM_TRANSITIONS.can(current=state, action=ClaimAction.PAY) and decision == "PAY":
         out.add("pay")
+    if book.awaiting():
+        out.discard("close")
     return frozenset(out)
 
 

@@ -16,7 +16,7 @@ from typing import Any, Final
 from mamori import authority
 from mamori.authority import Action, Subject, Target
 from mamori.catalog import Catalog, ProductVersion
-from mamori.errors import FieldError, InvalidInput
+from mamori.errors import FieldError, InvalidInput, Refused
 from mamori.money import Yen
 from mamori.policy import account, administration, arithmetic, lifecycle, schedule
 from mamori.policy.account import Account, Move
@@ -44,9 +44,11 @@ __all__ = [
     "ChangeOutcome",
     "ChangeRequestRecord",
     "PolicyRecord",
+    "application_offers",
     "bind",
     "cancel",
     "change",
+    "change_request_offers",
     "decide_application",
     "decide_change",
     "end_of_day",
@@ -149,6 +151,29 @@ def offers(subject: Subject, policy: PolicyRecord, *, renewal_offered: bool) -> 
     if renewal_offered and authority.may(subject, Action.RENEW, policy.target):
         out.add("renew")
     return frozenset(out)
+
+
+def application_offers(subject: Subject, application: ApplicationRecord) -> frozenset[str]:
+    """What ``subject`` may do with an application now: ``decide`` (an underwriter, on a referral that is
+    not their own) and ``bind`` (the policyholder or their agent, once approved)."""
+    out = set()
+    steps = (
+        ("decide", ApplicationAction.APPROVE, Action.DECIDE_APPLICATION),
+        ("bind", ApplicationAction.BIND, Action.BIND),
+    )
+    for name, step, action in steps:
+        if APPLICATION_TRANSITIONS.can(current=application.state, action=step) and authority.may(
+            subject, action, application.target
+        ):
+            out.add(name)
+    return frozenset(out)
+
+
+def change_request_offers(subject: Subject, request: ChangeRequestRecord, target: Target) -> frozenset[str]:
+    """``decide`` when ``subject`` may decide the referred change now."""
+    decidable = CHANGE_REQUEST_TRANSITIONS.can(current=request.state, action=ChangeRequestAction.APPROVE)
+    allowed = authority.may(subject, Action.DECIDE_CHANGE, replace(target, submitted_by=request.requested_by))
+    return frozenset({"decide"}) if decidable and allowed else frozenset()
 
 
 # ------------------------------------------------------------------------------------------ reading
@@ -334,13 +359,25 @@ def decide_application(
     """An underwriter approves (a referral with the premium they set) or declines an application — never
     one they submitted themselves."""
     authority.require(subject, Action.DECIDE_APPLICATION, application.target)
-    verdict, why = _decision(decision, reason)
-    step = ApplicationAction.APPROVE if verdict == "approve" else ApplicationAction.DECLINE
+    errors: list[FieldError] = []
     premium = None
-    if step is ApplicationAction.APPROVE:
-        premium = _underwriter_premium(application.version, monthly_premium)
-        if premium is None:
-            raise InvalidInput([FieldError("monthly_premium", "E_REQUIRED", {"minimum": 1})])
+    try:
+        verdict, why = _decision(decision, reason)
+    except InvalidInput as exc:
+        errors.extend(exc.errors)
+        verdict, why = str(decision), ""
+    if verdict == "approve":
+        try:
+            premium = _underwriter_premium(application.version, monthly_premium)
+        except InvalidInput as exc:
+            errors.extend(exc.errors)
+        else:
+            if premium is None:
+                minimum = application.version.rating.payments["monthly"].minimum
+                errors.append(FieldError("monthly_premium", "E_REQUIRED", {"minimum": minimum}))
+    if errors:
+        raise InvalidInput(errors)
+    step = ApplicationAction.APPROVE if verdict == "approve" else ApplicationAction.DECLINE
     state = APPLICATION_TRANSITIONS.apply(current=application.state, action=step)
     return state, premium, why
 
@@ -355,6 +392,8 @@ class Bound:
 def bind(*, subject: Subject, application: ApplicationRecord, today: dt.date) -> Bound:
     """Bind an approved application (not one starting in the past): the policy's installments, all owed."""
     authority.require(subject, Action.BIND, application.target)
+    if not APPLICATION_TRANSITIONS.can(current=application.state, action=ApplicationAction.BIND):
+        raise Refused("status", lifecycle.NOT_BINDABLE, status=application.state.value.lower())
     state = APPLICATION_TRANSITIONS.apply(current=application.state, action=ApplicationAction.BIND)
     if application.start_date < today:
         raise InvalidInput(

@@ -23,6 +23,7 @@ from mamori.web.accounts.models import Agency
 from mamori.web.applications import services as applications
 from mamori.web.productdb import selectors as productdb
 from mamori.web.quotes import services as quotes
+from mamori.web.servicing import services as servicing
 
 USERS = (
     ("holder", roles.POLICYHOLDER),
@@ -109,7 +110,7 @@ def _create(password: str) -> None:
         app = applications.application_submit(
             user=user, quote=quote, start=today.isoformat(), payment="monthly", consent=True
         )
-        applications.application_bind(user=user, application_id=app.pk)
+        servicing.application_bind(user=user, application_id=app.pk)
     demo_incidents.load(users=users, agency=agency)
     # A referral waiting for the underwriter: an agent's client in information and communications.
     referred, _ = quotes.quote_create(

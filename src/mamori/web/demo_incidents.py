@@ -21,13 +21,14 @@ from django.utils import timezone
 from mamori.web.accounts import services as accounts
 from mamori.web.accounts.models import Agency
 from mamori.web.applications import services as applications
-from mamori.web.billing import services as billing
 from mamori.web.billing.models import Installment
 from mamori.web.claimsdesk import services as claims
+from mamori.web.incidents import selectors as incident_selectors
 from mamori.web.incidents import services as incidents
 from mamori.web.incidents.models import Vendor
 from mamori.web.policies.models import Policy
 from mamori.web.quotes import services as quotes
+from mamori.web.servicing import services as servicing
 
 DATA = Path(__file__).with_name("demo_incidents.json")
 #: The stages a demo incident is taken to, in order.
@@ -85,9 +86,9 @@ def policy_for(*, user: User, business: Any, risk: Mapping[str, Any], start: dt.
         consent=True,
         today=start,
     )
-    policy, _ = applications.application_bind(user=user, application_id=app.pk, today=start)
+    policy, _ = servicing.application_bind(user=user, application_id=app.pk, today=start)
     for installment in Installment.objects.filter(policy=policy, due_date__lte=today).order_by("number"):
-        billing.payment_record(
+        servicing.payment_record(
             user=None,
             policy_number=policy.number,
             amount=installment.amount_yen,
@@ -107,10 +108,8 @@ FILED_AFTER = {
 
 
 def _file_reports(desk: User, case: Any, now: dt.datetime) -> None:
-    from mamori.web.incidents import selectors
-
     discovered = case.incident.discovered_at
-    for deadline in selectors.deadlines_of(case.incident, now=now):
+    for deadline in incident_selectors.deadlines_of(case.incident, now=now):
         at = discovered + FILED_AFTER[deadline["kind"]]
         if at <= now:
             incidents.report_filed(
@@ -130,13 +129,11 @@ def _scenario(scenario: Mapping[str, Any], *, users: Mapping[str, User], agency:
         entity="corporation",
         industry=scenario["industry"],
         email=f"case{n}@example.jp",
-        agency=agency if n % 2 else None,
+        agency=agency,
     )
     start = dt.date(2026, 4, 1) + dt.timedelta(days=days)  # the golden policies start on 2026-04-01
     risk = {"industry": scenario["industry"], "revenue": scenario["revenue"], **scenario["terms"]}
-    policy = policy_for(
-        user=users["agent"] if n % 2 else users["admin"], business=business, risk=risk, start=start, today=now.date()
-    )
+    policy = policy_for(user=users["agent"], business=business, risk=risk, start=start, today=now.date())
     desk, handler, second = users["support"], users["claims"], users["claims2"]
     incident, _ = incidents.incident_submit(
         user=desk,

@@ -134,11 +134,11 @@ def daily(*, on_date: dt.date | None, out: TextIO) -> dict[str, Any]:
     """``mamori jobs daily [--date]``: lapse, expire and offer renewals for a date (idempotent)."""
     configure(demo=bool(os.environ.get("MAMORI_DEMO")))
     migrate_and_register()
-    from mamori.web.billing import services as billing
     from mamori.web.productdb import selectors as productdb
+    from mamori.web.servicing import services as servicing
 
     day = on_date or productdb.catalog().latest().today()
-    summary, ran = billing.daily_run(on_date=day)
+    summary, ran = servicing.daily_run(on_date=day)
     return {"date": day.isoformat(), "ran": ran, **summary}
 
 

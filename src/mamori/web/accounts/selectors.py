@@ -7,6 +7,7 @@ from typing import Any, TypeAlias
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
+from mamori import authority
 from mamori.web.accounts import roles
 from mamori.web.accounts.models import Business, Profile
 
@@ -58,3 +59,34 @@ def users_with_role(role: str) -> QuerySet[Any]:
     from django.contrib.auth.models import User as DjangoUser
 
     return DjangoUser.objects.filter(groups__name=role, is_active=True)
+
+
+def subject_of(user: User | None) -> authority.Subject:
+    """Who acts, as the authority table sees them: roles, business, agency and team (cached on the user)."""
+    if user is None or not user.is_authenticated:
+        return authority.Subject()
+    cached = getattr(user, "_mamori_subject", None)
+    if cached is None:
+        profile = profile_of(user)
+        known = {r.value for r in authority.Role}
+        cached = authority.Subject(
+            user_id=user.pk,
+            roles=frozenset(authority.Role(r) for r in roles_of(user) if r in known),
+            business_id=profile.business_id if profile is not None else None,
+            agency_id=profile.agency_id if profile is not None else None,
+            team=profile.team if profile is not None else "",
+        )
+        user._mamori_subject = cached
+    return cached
+
+
+def business_target(business: Business, **facts: Any) -> authority.Target:
+    """The business an action is about (its agency), with further facts (``submitted_by`` …)."""
+    return authority.Target(business_id=business.pk, agency_id=business.agency_id, **facts)
+
+
+def forget_subject(user: User) -> None:
+    """Drop the cached subject (and roles) of ``user`` after their profile changed."""
+    for name in ("_mamori_subject", "_mamori_roles"):
+        if hasattr(user, name):
+            delattr(user, name)

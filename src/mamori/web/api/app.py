@@ -22,14 +22,14 @@ from mamori.web.api.incidents import router as incidents_router
 from mamori.web.api.parser import StrictJsonParser
 from mamori.web.applications import selectors as application_selectors
 from mamori.web.applications import services as application_services
-from mamori.web.billing import services as billing_services
 from mamori.web.errors import NotFound
 from mamori.web.estimates.api import router as estimates_router
 from mamori.web.policies import selectors as policy_selectors
-from mamori.web.policies import services as policy_services
 from mamori.web.policies.models import ChangeRequest
 from mamori.web.quotes import selectors as quote_selectors
 from mamori.web.quotes import services as quote_services
+from mamori.web.servicing import selectors as servicing_selectors
+from mamori.web.servicing import services as servicing
 
 api = NinjaAPI(
     title="Mamori API",
@@ -205,7 +205,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
         business=data.get("business"),
         business_id=data.get("business_id"),
         start=data.get("start"),
-        payment=data.get("payment") or (quote.inputs.get("payment") if quote else None) or "monthly",
+        payment=data.get("payment") or (quote.risk.payment if quote else None) or "monthly",
         consent=data.get("consent", True),
     )
     return Status(201, application_selectors.application_json(app, api_errors.lang_of(request)))
@@ -237,8 +237,8 @@ def application_bind(request: HttpRequest, application_id: str) -> Any:
     """Issue the policy. Binding again (or with the same Idempotency-Key) gives the same policy."""
 
     def action() -> tuple[int, Any]:
-        policy, created = application_services.application_bind(user=request.user, application_id=_uuid(application_id))
-        return (201 if created else 200), policy_selectors.policy_json(policy)
+        policy, created = servicing.application_bind(user=request.user, application_id=_uuid(application_id))
+        return (201 if created else 200), servicing_selectors.policy_json(policy)
 
     return Status(*idempotent(request, action))
 
@@ -258,7 +258,9 @@ def _uuid(value: str) -> str:
 @api.get("/policies", response={200: list[dict[str, Any]], **ERRORS}, tags=["policies"])
 def policy_list(request: HttpRequest) -> Any:
     """The policies the caller may see (a policyholder's own; an agent's agency's; all for staff)."""
-    return [policy_selectors.policy_json(p) for p in policy_selectors.policies_visible(request.user).order_by("number")]
+    return [
+        servicing_selectors.policy_json(p) for p in policy_selectors.policies_visible(request.user).order_by("number")
+    ]
 
 
 @api.get("/policies/{number}", response={200: dict, **ERRORS}, tags=["policies"])
@@ -266,7 +268,7 @@ def policy_get(request: HttpRequest, number: str) -> Any:
     policy = policy_selectors.policy_get(user=request.user, number=number)
     if policy is None:
         raise NotFound
-    return {**policy_selectors.policy_json(policy), "versions": policy_selectors.versions_json(policy)}
+    return {**servicing_selectors.policy_json(policy), "versions": policy_selectors.versions_json(policy)}
 
 
 @api.get("/policies/{number}/certificate", response={200: None, **ERRORS}, tags=["policies"])
@@ -285,27 +287,66 @@ def policy_certificate(request: HttpRequest, number: str, lang: str = "ja", vers
     return response
 
 
-@api.post("/policies/{number}/changes", response={201: dict, 202: dict, **ERRORS}, tags=["policies"])
+@api.post("/policies/{number}/changes", response={201: dict, **ERRORS}, tags=["policies"])
 def policy_change(request: HttpRequest, number: str, payload: ChangeIn) -> Any:
-    """A mid-term change (異動): ``premium_difference`` > 0 is charged, < 0 refunded (annual payment)."""
+    """A mid-term change (異動): ``premium_difference`` > 0 is charged, < 0 refunded (annual payment). A change
+    whose new terms are referred or declined, or that widens cover while an incident is open, goes to an
+    underwriter: ``{"status": "referred", "id", "reasons"}``. No backdating: the effective date is today or later."""
 
     def action() -> tuple[int, Any]:
-        result = policy_services.policy_change(
+        result = servicing.policy_change(
             user=request.user, number=number, effective_date=payload.effective_date, changes=_extra(payload)
         )
         if isinstance(result, ChangeRequest):
-            lang = api_errors.lang_of(request)
-            reasons = [{"code": r["code"], "message": r.get(f"message_{lang}")} for r in result.reasons]
-            return 202, {"status": "referred", "change_request": result.pk, "reasons": reasons}
-        policy = result.policy
+            referred = servicing_selectors.change_request_json(result, api_errors.lang_of(request))
+            return 201, {**referred, "status": "referred", "request_status": referred["status"]}
+        doc = servicing_selectors.policy_json(result.policy)
         return 201, {
+            "status": "applied",
             "version": result.number,
             "premium_difference": result.premium_difference_yen,
             "months_left": result.months_left,
             "monthly_premium": result.monthly_premium_yen,
             "annual_premium": result.annual_premium_yen,
-            "installments": policy_selectors.installment_json(policy),
+            "installments": doc["installments"],
+            "credit": doc["credit"],
         }
+
+    return Status(*idempotent(request, action))
+
+
+@api.get("/change-requests", response={200: list[dict[str, Any]], **ERRORS}, tags=["underwriting"])
+def change_requests(request: HttpRequest) -> Any:
+    """The referred changes waiting for an underwriter (underwriters)."""
+    lang = api_errors.lang_of(request)
+    return [
+        servicing_selectors.change_request_json(r, lang)
+        for r in servicing_selectors.change_requests_pending(request.user)[:500]
+    ]
+
+
+@api.get("/change-requests/{request_id}", response={200: dict, **ERRORS}, tags=["underwriting"])
+def change_request_get(request: HttpRequest, request_id: str) -> Any:
+    found = servicing_selectors.change_request_get(user=request.user, request_id=request_id)
+    if found is None:
+        raise NotFound
+    return servicing_selectors.change_request_json(found, api_errors.lang_of(request))
+
+
+@api.post("/change-requests/{request_id}/decision", response={200: dict, **ERRORS}, tags=["underwriting"])
+def change_request_decision(request: HttpRequest, request_id: str, payload: DecisionIn) -> Any:
+    """An underwriter approves a referred change — it applies on its effective date, at the rated premium or
+    ``monthly_premium`` when given — or declines it; never a change they asked for themselves."""
+
+    def action() -> tuple[int, Any]:
+        decided = servicing.change_request_decide(
+            user=request.user,
+            request_id=request_id,
+            decision=payload.decision,
+            reason=payload.reason,
+            monthly_premium=payload.monthly_premium,
+        )
+        return 200, servicing_selectors.change_request_json(decided, api_errors.lang_of(request))
 
     return Status(*idempotent(request, action))
 
@@ -313,12 +354,16 @@ def policy_change(request: HttpRequest, number: str, payload: ChangeIn) -> Any:
 @api.post("/policies/{number}/cancellation", response={200: dict, **ERRORS}, tags=["policies"])
 def policy_cancel(request: HttpRequest, number: str, payload: CancellationIn) -> Any:
     def action() -> tuple[int, Any]:
-        policy, refund = policy_services.policy_cancel(
+        policy, refund = servicing.policy_cancel(
             user=request.user, number=number, effective_date=payload.effective_date
         )
+        doc = servicing_selectors.policy_json(policy)
         return 200, {
             "status": policy.status.lower(),
             "refund": refund,
+            "refunds": doc["refunds"],
+            "credit": doc["credit"],
+            "owed": doc["owed"],
             "ended_at": policy.ended_at.isoformat() if policy.ended_at else None,
         }
 
@@ -330,7 +375,7 @@ def policy_renewal(request: HttpRequest, number: str) -> Any:
     """Accept the renewal offer: an application starting at the end of the policy (then bind it)."""
 
     def action() -> tuple[int, Any]:
-        app = policy_services.renewal_accept(user=request.user, number=number)
+        app = servicing.renewal_accept(user=request.user, number=number)
         return 201, application_selectors.application_json(app, api_errors.lang_of(request))
 
     return Status(*idempotent(request, action))
@@ -344,7 +389,7 @@ def payment_create(request: HttpRequest, payload: PaymentIn) -> Any:
     """Record a payment (staff). The same ``reference`` twice records one payment."""
 
     def action() -> tuple[int, Any]:
-        payment, created = billing_services.payment_record(
+        payment, created = servicing.payment_record(
             user=request.user,
             policy_number=payload.policy_number,
             amount=payload.amount,
@@ -358,6 +403,7 @@ def payment_create(request: HttpRequest, payload: PaymentIn) -> Any:
             "amount": payment.amount_yen,
             "paid_date": payment.paid_date.isoformat(),
             "unapplied": payment.unapplied_yen,
+            "credit": servicing_selectors.policy_json(payment.policy)["credit"],
             "created": created,
         }
 

@@ -13,22 +13,21 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from pydantic import BaseModel, Field
 
-from mamori import usecases
+from mamori import authority, usecases
+from mamori.authority import Action
 from mamori.claims import answer
 from mamori.errors import FieldError, InvalidInput
-from mamori.web.accounts import roles
 from mamori.web.accounts import selectors as accounts
 from mamori.web.api import errors as api_errors
 from mamori.web.api.idempotency import idempotent
 from mamori.web.claimsdesk import selectors as claim_selectors
 from mamori.web.claimsdesk import services as claims
 from mamori.web.claimsdesk.models import ClaimPayment
-from mamori.web.errors import Forbidden, NotFound
+from mamori.web.errors import NotFound
 from mamori.web.productdb import selectors as productdb
 
 router = Router(tags=["claims"])
 ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
-STAFF = (roles.UNDERWRITER, roles.CLAIMS_HANDLER, roles.SUPPORT_DESK, roles.ADMINISTRATOR)
 
 
 class ClaimIn(BaseModel):
@@ -82,8 +81,7 @@ def _claim(request: HttpRequest, claim_id: Any) -> dict[str, Any]:
 @router.post("/claims/calculate", response={200: dict, **ERRORS})
 def claim_calculate(request: HttpRequest) -> Any:
     """Calculate a claim-calculation document (staff roles): the answer of ``mamori claim calculate --json``."""
-    if not accounts.has_role(request.user, *STAFF):
-        raise Forbidden
+    authority.require(accounts.subject_of(request.user), Action.CALCULATE_CLAIM)
     result = usecases.calculate_claim(productdb.catalog(), request.body)
     return answer.to_json_dict(result, api_errors.lang_of(request))
 
@@ -197,12 +195,17 @@ def claim_payment(request: HttpRequest, claim_id: str, payload: PaymentIn) -> An
 @router.get("/claim-payments", response={200: list[dict[str, Any]], **ERRORS})
 def payments_awaiting(request: HttpRequest) -> Any:
     """Payments of the caller's team awaiting a second claims user's approval."""
-    if not accounts.has_role(request.user, roles.CLAIMS_HANDLER):
-        raise Forbidden
+    authority.require_role(accounts.subject_of(request.user), Action.APPROVE_CLAIM_PAYMENT)
     return [
         {**_payment_json(p), "requested_by": p.requested_by.username, "requested_at": p.requested_at.isoformat()}
         for p in claim_selectors.awaiting_approval(request.user)
     ]
+
+
+@router.post("/claim-payments/{payment_id}/rejection", response={200: dict, **ERRORS})
+def claim_payment_rejection(request: HttpRequest, payment_id: int, payload: CloseIn) -> Any:
+    """A claims user of the team rejects (or the requester withdraws) a payment awaiting approval."""
+    return _payment_json(claims.payment_reject(user=request.user, payment_id=payment_id, note=_text(payload.notes)))
 
 
 @router.post("/claim-payments/{payment_id}/approval", response={200: dict, **ERRORS})

@@ -13,12 +13,13 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
 
+from mamori import authority
+from mamori.authority import Action
 from mamori.claims import answer
 from mamori.errors import FieldError, InvalidInput
-from mamori.web.accounts import roles
 from mamori.web.accounts import selectors as accounts
 from mamori.web.api import errors as api_errors
-from mamori.web.errors import Forbidden, NotFound
+from mamori.web.errors import NotFound
 from mamori.web.incidents import documents
 from mamori.web.incidents import selectors as incident_selectors
 from mamori.web.incidents import services as incidents
@@ -26,7 +27,6 @@ from mamori.web.incidents.models import Case, Incident, Vendor
 
 router = Router(tags=["incidents and the support desk"])
 ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
-DESK = (roles.SUPPORT_DESK, roles.ADMINISTRATOR)
 
 
 class IncidentIn(BaseModel):
@@ -208,8 +208,7 @@ def attachment_get(request: HttpRequest, attachment_id: str) -> HttpResponse:
 
 
 def _desk(request: HttpRequest) -> None:
-    if not accounts.has_role(request.user, *DESK):
-        raise Forbidden
+    authority.require_role(accounts.subject_of(request.user), Action.WORK_CASE)
 
 
 def case_json(case: Case, lang: str) -> dict[str, Any]:

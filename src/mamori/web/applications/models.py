@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mamori.rating.inputs import Risk
 from mamori.web.accounts.models import Business
 from mamori.web.productdb.models import ProductVersionRecord
 from mamori.web.quotes.models import Quote
@@ -29,6 +30,12 @@ class Application(models.Model):
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="applications")
     product_version = models.ForeignKey(ProductVersionRecord, on_delete=models.PROTECT, related_name="+")
     inputs = models.JSONField()  # the risk as applied for (the quote's inputs with the application's answers)
+
+    @property
+    def risk(self) -> Risk:
+        """The stored risk, typed and read back with its layout version (``Risk.from_stored``)."""
+        return Risk.from_stored(self.inputs)
+
     start_date = models.DateField()
     payment = models.CharField(max_length=10, choices=Payment.choices)
     consent_at = models.DateTimeField()

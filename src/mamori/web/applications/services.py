@@ -10,21 +10,24 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from mamori import usecases
+from mamori import authority, usecases
+from mamori.authority import Action
 from mamori.errors import FieldError, InvalidInput
 from mamori.policy import lifecycle
-from mamori.policy.errors import IllegalTransition
-from mamori.rating import engine, values
+from mamori.rating import values
+from mamori.usecases import policies as policy_usecases
 from mamori.web.accounts import roles
 from mamori.web.accounts import selectors as accounts
 from mamori.web.accounts import services as account_services
 from mamori.web.accounts.models import Business, Profile
+from mamori.web.applications import selectors
 from mamori.web.applications.models import Application
 from mamori.web.audit.services import audit_record
-from mamori.web.errors import Conflict, Forbidden, NotFound
+from mamori.web.errors import NotFound
 from mamori.web.productdb import selectors as productdb
 from mamori.web.quotes import services as quote_services
 from mamori.web.quotes.models import Quote
+from mamori.web.rows import locked
 
 #: Fields of a business an application may give.
 BUSINESS_FIELDS = ("name", "entity", "address", "email", "new_business")
@@ -72,29 +75,32 @@ def _read_business(details: Any, errors: list[FieldError]) -> dict[str, Any] | N
 
 
 def _business_for(user: AbstractBaseUser, details: dict[str, Any] | None, business_id: int | None) -> Business:
-    """The business applying: a policyholder's own (created at their first application), an agent's client
-    (new, under the agency, or an existing one of the agency), or any for staff."""
-    visible = accounts.visible_businesses(user)
+    """The business applying: a policyholder's own (created at their first application), or an agent's
+    client (an existing one of the agency, or a new one under it). Who may apply is the authority table's:
+    staff never apply for a policyholder, whatever they may see."""
+    subject = accounts.subject_of(user)
+    authority.require_role(subject, Action.APPLY)
     if business_id is not None:
-        found = visible.filter(pk=business_id).first()
+        found = accounts.visible_businesses(user).filter(pk=business_id).first()
         if found is None:
             raise NotFound
+        authority.require(subject, Action.APPLY, accounts.business_target(found))
         return found
     profile = accounts.profile_of(user)
     if accounts.has_role(user, roles.POLICYHOLDER) and profile is not None and profile.business is not None:
         return profile.business
     if details is None:
         raise InvalidInput([FieldError("business", "E_REQUIRED", {"allowed": list(BUSINESS_FIELDS)})])
-    if not accounts.has_role(user, roles.POLICYHOLDER, roles.AGENT, roles.ADMINISTRATOR):
-        raise Forbidden
     agency = profile.agency if profile is not None and accounts.has_role(user, roles.AGENT) else None
     business = account_services.business_create(actor=user, agency=agency, **details)
-    if accounts.has_role(user, roles.POLICYHOLDER):
+    if accounts.has_role(user, roles.POLICYHOLDER) and agency is None:
         if profile is None:
             Profile.objects.create(user=user, business=business)
         else:
             profile.business = business
             profile.save(update_fields=["business"])
+        accounts.forget_subject(user)
+    authority.require(accounts.subject_of(user), Action.APPLY, accounts.business_target(business))
     return business
 
 
@@ -135,15 +141,13 @@ def application_submit(  # noqa: PLR0913 - keyword-only: every answer of an appl
     """Apply from a saved quote (or quote inputs), re-rated with the application's start, payment and
     business answers. A quoted risk is approved, a referred one goes to underwriting, a declined one is
     recorded with its reasons and can go no further. Raises InvalidInput (nothing is saved then)."""
+    authority.require_role(accounts.subject_of(user), Action.APPLY)
     catalog = productdb.catalog()
     today = today or catalog.latest().today()
     errors: list[FieldError] = []
     details = _read_business(business, errors)
     start_date = _check_answers(start=start, payment=payment, consent=consent, today=today, errors=errors)
-    base = dict(quote.inputs) if quote is not None else dict(inputs or {})
-    # A saved quote records both the count and the items declared: re-rate with the one the user gave.
-    if quote is not None:
-        base.pop("measures" if base.get("measures") is None else "security_measures", None)
+    base = quote.risk.as_inputs() if quote is not None else dict(inputs or {})
     raw = {**base, "start": start_date or base.get("start"), "payment": payment}
     if details is not None:
         raw.update(entity=details["entity"], new_business=details["new_business"])
@@ -163,7 +167,7 @@ def application_submit(  # noqa: PLR0913 - keyword-only: every answer of an appl
             )
         saved_quote = (
             quote
-            if quote is not None and quote.inputs == rated.risk.to_dict()
+            if quote is not None and quote.risk == rated.risk
             else quote_services.quote_save(quote=rated, user=user, business=applicant)
         )
         state = lifecycle.APPLICATION_STATE_OF_DECISION[rated.status]
@@ -171,7 +175,7 @@ def application_submit(  # noqa: PLR0913 - keyword-only: every answer of an appl
             quote=saved_quote,
             business=applicant,
             product_version_id=productdb.record_id_for(rated.version.content_hash),
-            inputs=rated.risk.to_dict(),
+            inputs=rated.risk.to_stored(),
             start_date=start_date,
             payment=rated.risk.payment,
             consent_at=timezone.now(),
@@ -188,9 +192,7 @@ def application_submit(  # noqa: PLR0913 - keyword-only: every answer of an appl
 
 
 def _locked(application_id: Any) -> Application:
-    app = Application.objects.select_for_update().filter(pk=application_id).first()
-    if app is None:
-        raise NotFound
+    app: Application = locked(Application.objects.all(), application_id)
     return app
 
 
@@ -202,52 +204,23 @@ def application_decide(
     reason: str,
     monthly_premium: Any = None,
 ) -> Application:
-    """An underwriter approves (setting the premium of a referral, with a reason) or declines."""
-    if not accounts.has_role(user, roles.UNDERWRITER):
-        raise Forbidden
-    errors: list[FieldError] = []
-    if decision not in ("approve", "decline"):
-        errors.append(FieldError("decision", "E_CHOICE", {"value": decision, "allowed": ["approve", "decline"]}))
-    if not isinstance(reason, str) or not reason.strip():
-        errors.append(FieldError("reason", "E_REASON_REQUIRED"))
-    premium: int | None = None
-    if decision == "approve":
-        read = values.read_integer(monthly_premium) if not values.is_null(monthly_premium) else None
-        if read is None or isinstance(read, values.Failure) or read <= 0:
-            errors.append(
-                FieldError(
-                    "monthly_premium",
-                    "E_REQUIRED" if read is None else "E_RANGE",
-                    {"value": monthly_premium, "minimum": 1, "maximum": 10**9},
-                )
-            )
-        else:
-            premium = read
-    if errors:
-        raise InvalidInput(errors)
+    """An underwriter approves (setting the premium of a referral, with a reason) or declines — never an
+    application they submitted."""
     with transaction.atomic():
         app = _locked(application_id)
         before = _snapshot(app)
-        action = lifecycle.ApplicationAction.APPROVE if decision == "approve" else lifecycle.ApplicationAction.DECLINE
-        try:
-            new_state = lifecycle.APPLICATION_TRANSITIONS.apply(
-                current=lifecycle.ApplicationState(app.status), action=action
-            )
-        except IllegalTransition as exc:
-            raise Conflict(
-                "status",
-                "E_ILLEGAL_TRANSITION",
-                from_state=app.status,
-                action=action.value,
-                allowed=[str(a) for a in exc.allowed],
-            ) from None
+        state, premium, why = policy_usecases.decide_application(
+            subject=accounts.subject_of(user),
+            application=selectors.record_of(app),
+            decision=decision,
+            reason=reason,
+            monthly_premium=monthly_premium,
+        )
         if premium is not None:
-            version = productdb.catalog().by_hash(app.product_version.content_hash)
-            priced = engine.premium_for_monthly(version, premium)
-            app.monthly_premium_yen, app.annual_premium_yen = priced.monthly, priced.annual
-            app.premium_reason = reason.strip()
-        app.status = new_state.value
-        app.decided_by, app.decided_at, app.decision_reason = user, timezone.now(), reason.strip()
+            app.monthly_premium_yen, app.annual_premium_yen = premium.monthly, premium.annual
+            app.premium_reason = why
+        app.status = state.value
+        app.decided_by, app.decided_at, app.decision_reason = user, timezone.now(), why
         app.save()
         audit_record(
             actor=user,
@@ -258,40 +231,3 @@ def application_decide(
             after={**_snapshot(app), "reason": app.decision_reason},
         )
     return app
-
-
-def application_bind(*, user: AbstractBaseUser, application_id: Any, today: dt.date | None = None) -> tuple[Any, bool]:
-    """Issue the policy of an approved application: (policy, created). Binding again gives the same policy;
-    two binds at once give one policy (the application row is locked and a policy has one application)."""
-    from mamori.web.policies import services as policy_services
-
-    with transaction.atomic():
-        app = _locked(application_id)
-        if not accounts.visible_businesses(user).filter(pk=app.business_id).exists():
-            raise NotFound
-        if app.status == Application.Status.BOUND:
-            return app.policy, False
-        if app.status != Application.Status.APPROVED:
-            hint = {"REFERRED": "underwriting", "DECLINED": "declined"}.get(app.status, "")
-            raise Conflict("status", "E_NOT_BINDABLE", status=app.status, hint=hint)
-        catalog = productdb.catalog()
-        today = today or catalog.latest().today()
-        if app.start_date < today:
-            raise InvalidInput(
-                [FieldError("start", "E_START_PAST", {"value": app.start_date.isoformat(), "today": today.isoformat()})]
-            )
-        policy = policy_services.policy_issue(application=app, user=user)
-        before = _snapshot(app)
-        app.status = lifecycle.APPLICATION_TRANSITIONS.apply(
-            current=lifecycle.ApplicationState(app.status), action=lifecycle.ApplicationAction.BIND
-        ).value
-        app.save(update_fields=["status"])
-        audit_record(
-            actor=user,
-            action="application.bind",
-            object_type="application",
-            object_id=app.pk,
-            before=before,
-            after={**_snapshot(app), "policy": policy.number},
-        )
-    return policy, True

@@ -8,13 +8,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
-from mamori import i18n
+from mamori import i18n, usecases
 from mamori.claims import answer as answer_mod
+from mamori.claims import ledger
 from mamori.web.accounts import roles
 from mamori.web.accounts import selectors as accounts
 from mamori.web.accounts.selectors import User
-from mamori.web.claimsdesk.models import Calculation, Claim, ClaimPayment
+from mamori.web.claimsdesk.models import Calculation, Claim, ClaimPayment, LedgerEntry
+from mamori.web.incidents import documents
 from mamori.web.incidents.selectors import _team
+from mamori.web.policies import selectors as policy_selectors
 
 
 def claims_for_staff(user: User | None) -> QuerySet[Claim]:
@@ -45,30 +48,41 @@ def claim_get(*, user: User | None, claim_id: Any) -> Claim | None:
         return None
 
 
+def _paid(entries: Any) -> ledger.Paid:
+    return ledger.total(
+        ledger.Paid(expense=e.expense_yen, liability=e.liability_yen, bi=e.bi_yen, sublimits=dict(e.sublimits))
+        for e in entries
+    )
+
+
+def paid_on_claim(claim: Claim) -> ledger.Paid:
+    """What the claims ledger holds for ``claim``, by section and sublimited item."""
+    return _paid(LedgerEntry.objects.filter(claim=claim))
+
+
+def prior_for(claim: Claim) -> ledger.Paid:
+    """What the other claims of the policy year were paid (the policy is one year: its term)."""
+    return _paid(LedgerEntry.objects.filter(policy=claim.policy).exclude(claim=claim))
+
+
 def latest_calculation(claim: Claim) -> Calculation | None:
     return claim.calculations.order_by("-calculated_at", "-id").first()
 
 
 def answer_in(claim: Claim, lang: i18n.Lang) -> dict[str, Any] | None:
     """The latest calculation's answer in the reader's language (recalculated from its stored document)."""
-    from mamori import usecases
-    from mamori.web.incidents import documents
-    from mamori.web.policies import services as policy_services
-
     calculation = latest_calculation(claim)
     if calculation is None:
         return None
     if lang == "ja":
         return calculation.answer
     result = usecases.calculate_claim(
-        documents.catalog(), calculation.document, version=policy_services.version_of(claim.policy)
+        documents.catalog(), calculation.document, version=policy_selectors.version_of(claim.policy)
     )
     return answer_mod.to_json_dict(result, lang)
 
 
 def claim_json(claim: Claim, lang: i18n.Lang, *, staff: bool) -> dict[str, Any]:
-    from mamori.web.claimsdesk.services import paid_on_claim
-
     paid = paid_on_claim(claim)
     doc: dict[str, Any] = {
         "id": str(claim.pk),

@@ -8,28 +8,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from mamori import usecases
-from mamori.claims import answer, ledger
+from mamori import authority, usecases
+from mamori.authority import Action, Target
+from mamori.claims import answer, ledger, payments
+from mamori.claims.lifecycle import ClaimAction, ClaimPaymentState, ClaimState
 from mamori.claims.result import ClaimResult
 from mamori.errors import FieldError, InvalidInput
-from mamori.rating import values
-from mamori.web.accounts import roles
+from mamori.usecases import claims_handling
 from mamori.web.accounts import selectors as accounts
 from mamori.web.audit.services import audit_record
+from mamori.web.claimsdesk import selectors
 from mamori.web.claimsdesk.models import Calculation, Claim, ClaimPayment, CostLine, LedgerEntry, ReserveChange
-from mamori.web.errors import Conflict, Forbidden, NotFound
+from mamori.web.errors import Conflict, NotFound
 from mamori.web.incidents import documents
 from mamori.web.incidents import selectors as incident_selectors
 from mamori.web.incidents.models import Incident
-from mamori.web.policies import services as policy_services
+from mamori.web.policies import selectors as policy_selectors
 from mamori.web.policies.models import Policy
-from mamori.web.rows import is_id, locked
+from mamori.web.rows import locked
 
 #: Keys a cost line may give (the cost line of a claim document, interfaces.md §1.3).
 COST_KEYS = (
@@ -45,17 +46,27 @@ COST_KEYS = (
 )
 
 
-def _staff(user: AbstractBaseUser) -> None:
-    if not accounts.has_role(user, roles.CLAIMS_HANDLER):
-        raise Forbidden
+def _target(claim: Claim, **facts: Any) -> Target:
+    return Target(team=claim.team, **facts)
 
 
-def _claim(user: AbstractBaseUser, claim_id: Any) -> Claim:
-    """The claim, if the user's team handles it, locked until the transaction ends (else NotFound)."""
-    from mamori.web.claimsdesk import selectors
-
+def _claim(user: AbstractBaseUser, claim_id: Any, action: ClaimAction) -> Claim:
+    """The claim, if the user's team handles it, locked until the transaction ends (else NotFound), when
+    the authority table and the claim's lifecycle allow ``action``."""
+    authority.require_role(accounts.subject_of(user), Action.HANDLE_CLAIM)
     claim: Claim = locked(selectors.claims_for_staff(user), claim_id)
+    claims_handling.claim_step(accounts.subject_of(user), _target(claim), ClaimState(claim.status), action)
     return claim
+
+
+def book_of(claim: Claim) -> payments.Book:
+    return payments.Book(
+        state=ClaimState(claim.status),
+        decision=claim.decision,
+        payments=payments.records(
+            claim.payments.values_list("pk", "amount_yen", "status", "requested_by_id", "correction_of_id")
+        ),
+    )
 
 
 def _set_reserve(claim: Claim, amount: int, *, user: AbstractBaseUser | None, reason: Any) -> None:
@@ -80,20 +91,12 @@ def _line_dict(line: CostLine) -> dict[str, Any]:
     return out
 
 
-def _paid(entries: Any) -> ledger.Paid:
-    return ledger.total(
-        ledger.Paid(expense=e.expense_yen, liability=e.liability_yen, bi=e.bi_yen, sublimits=dict(e.sublimits))
-        for e in entries
-    )
-
-
 def paid_on_claim(claim: Claim) -> ledger.Paid:
-    return _paid(LedgerEntry.objects.filter(claim=claim))
+    return selectors.paid_on_claim(claim)
 
 
 def prior_for(claim: Claim) -> ledger.Paid:
-    """What the other claims of the policy year were paid (the policy is one year: its term)."""
-    return _paid(LedgerEntry.objects.filter(policy=claim.policy).exclude(claim=claim))
+    return selectors.prior_for(claim)
 
 
 def document_of(
@@ -111,7 +114,7 @@ def document_of(
 
 def calculate(claim: Claim, document: Mapping[str, Any] | None = None) -> ClaimResult:
     doc = document if document is not None else document_of(claim)
-    return usecases.calculate_claim(documents.catalog(), doc, version=policy_services.version_of(claim.policy))
+    return usecases.calculate_claim(documents.catalog(), doc, version=policy_selectors.version_of(claim.policy))
 
 
 def claim_open(
@@ -121,17 +124,20 @@ def claim_open(
     costs: list[Mapping[str, Any]] | None = None,
     bi: Mapping[str, Any] | None = None,
 ) -> tuple[Claim, Calculation]:
-    """Open a claim on a reported incident (claims staff), with its cost lines and BI inputs; calculated."""
-    _staff(user)
+    """Open a claim on a reported incident (claims staff of the case's team), with its cost lines and BI
+    inputs; calculated."""
+    authority.require_role(accounts.subject_of(user), Action.HANDLE_CLAIM)
     with transaction.atomic():
         incident = locked(incident_selectors.incidents_visible(user), incident_id)
+        team = getattr(getattr(incident, "case", None), "team", "")
+        authority.require(accounts.subject_of(user), Action.HANDLE_CLAIM, Target(team=team))
         if incident.status != Incident.Status.SUBMITTED:
             raise Conflict("status", "E_INCIDENT_DRAFT")
         Policy.objects.select_for_update().get(pk=incident.policy_id)
         claim = Claim.objects.create(
             incident=incident,
             policy=incident.policy,
-            team=getattr(getattr(incident, "case", None), "team", ""),
+            team=team,
             handler=user,
             created_by=user,
             bi=dict(bi) if bi else None,
@@ -189,11 +195,7 @@ def _record(
 
 
 def _open_claim(user: AbstractBaseUser, claim_id: Any) -> Claim:
-    _staff(user)
-    claim = _claim(user, claim_id)
-    if claim.status != Claim.Status.OPEN:
-        raise Conflict("status", "E_CLAIM_STATE", status=claim.status)
-    return claim
+    return _claim(user, claim_id, ClaimAction.EDIT)
 
 
 def cost_line_add(
@@ -274,9 +276,8 @@ def claim_set_bi(*, user: AbstractBaseUser, claim_id: Any, bi: Mapping[str, Any]
 
 
 def claim_recalculate(*, user: AbstractBaseUser, claim_id: Any) -> Calculation:
-    _staff(user)
     with transaction.atomic():
-        claim = _claim(user, claim_id)
+        claim = _claim(user, claim_id, ClaimAction.RECALCULATE)
         return _record(claim, user, calculate(claim))
 
 
@@ -288,14 +289,15 @@ def claim_decide(*, user: AbstractBaseUser, claim_id: Any, decision: str, notes:
     if not notes.strip():
         raise InvalidInput([FieldError("notes", "E_REASON_REQUIRED")])
     with transaction.atomic():
-        claim = _open_claim(user, claim_id)
+        claim = _claim(user, claim_id, ClaimAction.DECIDE)
         result = calculate(claim)
         _record(claim, user, result)
-        claim.status = Claim.Status.DECIDED
+        claim.status = ClaimState.DECIDED.value
         claim.decision, claim.decision_notes = decision.upper(), notes.strip()[:5000]
         claim.decided_by, claim.decided_at = user, timezone.now()
         claim.save()
-        reserve = max(result.payable_total - paid_on_claim(claim).amount, 0) if decision == "pay" else 0
+        paid = paid_on_claim(claim).amount
+        reserve = payments.reserve_after(payable_total=result.payable_total, paid=paid) if decision == "pay" else 0
         _set_reserve(claim, reserve, user=user, reason=ReserveChange.Reason.DECISION)
         audit_record(
             actor=user,
@@ -313,12 +315,10 @@ def claim_decide(*, user: AbstractBaseUser, claim_id: Any, decision: str, notes:
 
 
 def claim_set_reserve(*, user: AbstractBaseUser, claim_id: Any, amount: Any, reason: str) -> Claim:
-    read = values.read_integer(amount)
-    if isinstance(read, values.Failure) or read < 0:
-        raise InvalidInput([FieldError("reserve", "E_RANGE", {"value": amount, "minimum": 0, "maximum": 10**12})])
-    _staff(user)
+    """The handler sets the case reserve (支払備金) of a claim that is not closed, with a reason."""
     with transaction.atomic():
-        claim = _claim(user, claim_id)
+        claim = _claim(user, claim_id, ClaimAction.RESERVE)
+        read = claims_handling.reserve(accounts.subject_of(user), _target(claim), ClaimState(claim.status), amount)
         before = claim.reserve_yen
         _set_reserve(claim, read, user=user, reason=ReserveChange.Reason.MANUAL)
         audit_record(
@@ -334,13 +334,13 @@ def claim_set_reserve(*, user: AbstractBaseUser, claim_id: Any, amount: Any, rea
 
 def claim_close(*, user: AbstractBaseUser, claim_id: Any, notes: str = "") -> Claim:
     """Close a decided claim (nothing awaiting approval); its reserve becomes nothing."""
-    _staff(user)
     with transaction.atomic():
-        claim = _claim(user, claim_id)
-        if claim.status != Claim.Status.DECIDED or _pending(claim):
-            raise Conflict("status", "E_CLAIM_STATE", status=claim.status)
+        claim = _claim(user, claim_id, ClaimAction.CLOSE)
+        state = claims_handling.close(
+            accounts.subject_of(user), _target(claim), ClaimState(claim.status), book_of(claim)
+        )
         before = {"status": claim.status, "reserve_yen": claim.reserve_yen}
-        claim.status = Claim.Status.CLOSED
+        claim.status = state.value
         claim.save(update_fields=["status"])
         _set_reserve(claim, 0, user=user, reason=ReserveChange.Reason.CLOSE)
         audit_record(
@@ -349,7 +349,7 @@ def claim_close(*, user: AbstractBaseUser, claim_id: Any, notes: str = "") -> Cl
             object_type="claim",
             object_id=claim.pk,
             before=before,
-            after={"status": "CLOSED", "notes": notes[:500]},
+            after={"status": claim.status, "notes": notes[:500]},
         )
     return claim
 
@@ -357,150 +357,137 @@ def claim_close(*, user: AbstractBaseUser, claim_id: Any, notes: str = "") -> Cl
 # ------------------------------------------------------------------------------------------ payments
 
 
-def _sublimited(claim: Claim) -> tuple[str, ...]:
-    return policy_services.version_of(claim.policy).coverage.sublimit_items
-
-
-def _pending(claim: Claim) -> int:
-    return sum(p.amount_yen for p in claim.payments.filter(status=ClaimPayment.Status.AWAITING_APPROVAL))
-
-
 def _pay(
-    claim: Claim, payment: ClaimPayment, result: ClaimResult, paid: ledger.Paid, user: AbstractBaseUser
-) -> LedgerEntry:
-    """The ledger entry of a payment made (``paid``: what the claim was paid before it); the claim's reserve
-    becomes what the calculation still leaves to pay."""
-    share = ledger.allocate(result, paid, payment.amount_yen, _sublimited(claim))
-    reserve = max(result.payable_total - paid.amount - share.amount, 0)
-    _set_reserve(claim, reserve, user=user, reason=ReserveChange.Reason.PAYMENT)
-    return LedgerEntry.objects.create(
+    claim: Claim, payment: ClaimPayment, decision: claims_handling.PaymentDecision, user: AbstractBaseUser
+) -> None:
+    """The ledger entry of a payment made, and the claim's reserve after it (both decided by the use case)."""
+    assert decision.share is not None and decision.reserve is not None  # noqa: S101 - a payment made now
+    LedgerEntry.objects.create(
         policy=claim.policy,
         claim=claim,
         payment=payment,
-        expense_yen=share.expense,
-        liability_yen=share.liability,
-        bi_yen=share.bi,
-        sublimits=dict(share.sublimits),
+        expense_yen=decision.share.expense,
+        liability_yen=decision.share.liability,
+        bi_yen=decision.share.bi,
+        sublimits=dict(decision.share.sublimits),
     )
+    _set_reserve(claim, decision.reserve, user=user, reason=ReserveChange.Reason.PAYMENT)
+
+
+def _locked_for_payment(user: AbstractBaseUser, claim_id: Any) -> tuple[Claim, ClaimResult, ledger.Paid]:
+    """The claim and its policy locked (one payment of a policy year at a time), freshly calculated."""
+    authority.require_role(accounts.subject_of(user), Action.HANDLE_CLAIM)
+    claim: Claim = locked(selectors.claims_for_staff(user), claim_id)
+    Policy.objects.select_for_update().get(pk=claim.policy_id)
+    return claim, calculate(claim), paid_on_claim(claim)
 
 
 def payment_request(
     *, user: AbstractBaseUser, claim_id: Any, amount: Any, note: str = "", correction_of: Any = None
 ) -> ClaimPayment:
-    """Pay part or all of what the current calculation still allows (a negative amount: a correction).
-    Above the four-eyes threshold the payment waits for a second claims user's approval."""
-    read = values.read_integer(amount)
-    if isinstance(read, values.Failure) or read == 0:
-        raise InvalidInput(
-            [
-                FieldError(
-                    "amount",
-                    "E_INTEGER" if isinstance(read, values.Failure) else "E_RANGE",
-                    {"value": amount, "minimum": 1, "maximum": 10**12},
-                )
-            ]
-        )
-    _staff(user)
+    """Pay part or all of what the current calculation still allows (a negative amount: a correction of one
+    payment). Beyond the product's authority threshold — the claim's total with this payment and those
+    awaiting approval — the payment waits for a second claims user's approval."""
     with transaction.atomic():
-        claim = _claim(user, claim_id)
-        if claim.status != Claim.Status.DECIDED or claim.decision != Claim.Decision.PAY:
-            raise Conflict("status", "E_CLAIM_STATE", status=claim.status)
-        Policy.objects.select_for_update().get(pk=claim.policy_id)  # one payment of a policy year at a time
-        result = calculate(claim)
-        paid = paid_on_claim(claim)
-        if read > 0 and read > ledger.still_allowed(result, paid) - _pending(claim):
-            raise Conflict(
-                "amount",
-                "E_PAYMENT_ABOVE_ALLOWED",
-                value=read,
-                allowed_amount=max(ledger.still_allowed(result, paid) - _pending(claim), 0),
-            )
-        if read < 0 and -read > paid.amount:
-            raise Conflict("amount", "E_CORRECTION_ABOVE_PAID", value=-read, paid=paid.amount)
-        original = None
-        if correction_of not in (None, ""):
-            original = claim.payments.filter(pk=correction_of).first() if is_id(correction_of) else None
-            if original is None or original.amount_yen <= 0:
-                raise InvalidInput(
-                    [
-                        FieldError(
-                            "correction_of",
-                            "E_CHOICE",
-                            {
-                                "value": correction_of,
-                                "allowed": [p.pk for p in claim.payments.filter(amount_yen__gt=0)],
-                            },
-                        )
-                    ]
-                )
-            if not -original.amount_yen <= read <= -1:  # a correction takes back at most that payment
-                raise InvalidInput(
-                    [FieldError("amount", "E_RANGE", {"value": read, "minimum": -original.amount_yen, "maximum": -1})]
-                )
-        needs_approval = abs(read) > settings.MAMORI_FOUR_EYES_ABOVE
+        claim, result, paid = _locked_for_payment(user, claim_id)
+        decision = claims_handling.request_payment(
+            subject=accounts.subject_of(user),
+            target=_target(claim),
+            book=book_of(claim),
+            amount=amount,
+            correction_of=correction_of,
+            result=result,
+            paid=paid,
+        )
+        made = decision.state is ClaimPaymentState.PAID
         payment = ClaimPayment.objects.create(
             claim=claim,
-            amount_yen=read,
+            amount_yen=decision.amount,
             note=note[:2000],
             requested_by=user,
-            correction_of=original,
-            status=ClaimPayment.Status.AWAITING_APPROVAL if needs_approval else ClaimPayment.Status.PAID,
-            decided_at=None if needs_approval else timezone.now(),
+            correction_of_id=decision.correction_of,
+            status=decision.state.value,
+            decided_at=timezone.now() if made else None,
         )
-        if not needs_approval:
-            _pay(claim, payment, result, paid, user)
+        if made:
+            _pay(claim, payment, decision, user)
         audit_record(
             actor=user,
             action="claim.payment_request",
             object_type="claim_payment",
             object_id=payment.pk,
-            after={"claim": str(claim.pk), "amount_yen": read, "status": payment.status},
+            after={"claim": str(claim.pk), "amount_yen": decision.amount, "status": payment.status},
         )
-        if not needs_approval:
-            transaction.on_commit(lambda: _notify(claim.pk, "paid", read))
+        if made:
+            transaction.on_commit(lambda: _notify(claim.pk, "paid", decision.amount))
     return payment
 
 
+def _awaiting(user: AbstractBaseUser, payment_id: Any) -> tuple[ClaimPayment, Claim, ClaimResult, ledger.Paid]:
+    payment: ClaimPayment = locked(ClaimPayment.objects.filter(claim__in=_staff_claims(user)), payment_id)
+    claim, result, paid = _locked_for_payment(user, payment.claim_id)
+    return payment, claim, result, paid
+
+
+def record_of(payment: ClaimPayment) -> payments.PaymentRecord:
+    return payments.PaymentRecord(
+        id=payment.pk,
+        amount=payment.amount_yen,
+        state=ClaimPaymentState(payment.status),
+        requested_by=payment.requested_by_id,
+        correction_of=payment.correction_of_id,
+    )
+
+
 def payment_approve(*, user: AbstractBaseUser, payment_id: Any) -> ClaimPayment:
-    """A second claims user approves (never the requester); paid once, however many approve at once."""
-    _staff(user)
+    """A second claims user of the team approves (never the requester); paid once, however many approve at
+    once, and checked again against the calculation and the corrections as they are now."""
     with transaction.atomic():
-        payment = locked(ClaimPayment.objects.filter(claim__in=_staff_claims(user)), payment_id)
-        if payment.requested_by_id == user.pk:
-            raise Forbidden("E_FOUR_EYES")
-        if payment.status != ClaimPayment.Status.AWAITING_APPROVAL:
-            raise Conflict("status", "E_PAYMENT_STATE", status=payment.status)
-        claim = Claim.objects.select_for_update().get(pk=payment.claim_id)
-        Policy.objects.select_for_update().get(pk=claim.policy_id)
-        result = calculate(claim)
-        paid = paid_on_claim(claim)
-        if payment.amount_yen > 0 and payment.amount_yen > ledger.still_allowed(result, paid):
-            raise Conflict(
-                "amount",
-                "E_PAYMENT_ABOVE_ALLOWED",
-                value=payment.amount_yen,
-                allowed_amount=ledger.still_allowed(result, paid),
-            )
-        if payment.amount_yen < 0 and -payment.amount_yen > paid.amount:
-            raise Conflict("amount", "E_CORRECTION_ABOVE_PAID", value=-payment.amount_yen, paid=paid.amount)
-        payment.status, payment.approved_by, payment.decided_at = ClaimPayment.Status.PAID, user, timezone.now()
+        payment, claim, result, paid = _awaiting(user, payment_id)
+        decision = claims_handling.approve_payment(
+            subject=accounts.subject_of(user),
+            target=_target(claim),
+            book=book_of(claim),
+            payment=record_of(payment),
+            result=result,
+            paid=paid,
+        )
+        payment.status, payment.approved_by, payment.decided_at = decision.state.value, user, timezone.now()
         payment.save(update_fields=["status", "approved_by", "decided_at"])
-        _pay(claim, payment, result, paid, user)
+        _pay(claim, payment, decision, user)
         audit_record(
             actor=user,
             action="claim.payment_approve",
             object_type="claim_payment",
             object_id=payment.pk,
-            before={"status": "AWAITING_APPROVAL"},
-            after={"status": "PAID", "amount_yen": payment.amount_yen},
+            before={"status": ClaimPaymentState.AWAITING_APPROVAL.value},
+            after={"status": payment.status, "amount_yen": payment.amount_yen},
         )
         transaction.on_commit(lambda: _notify(claim.pk, "paid", payment.amount_yen))
     return payment
 
 
-def _staff_claims(user: AbstractBaseUser) -> Any:
-    from mamori.web.claimsdesk import selectors
+def payment_reject(*, user: AbstractBaseUser, payment_id: Any, note: str = "") -> ClaimPayment:
+    """A claims user of the team rejects (or the requester withdraws) a payment awaiting approval."""
+    with transaction.atomic():
+        payment, claim, _, _ = _awaiting(user, payment_id)
+        state = claims_handling.reject_payment(
+            subject=accounts.subject_of(user), target=_target(claim), payment=record_of(payment)
+        )
+        payment.status, payment.approved_by, payment.decided_at = state.value, user, timezone.now()
+        payment.save(update_fields=["status", "approved_by", "decided_at"])
+        audit_record(
+            actor=user,
+            action="claim.payment_reject",
+            object_type="claim_payment",
+            object_id=payment.pk,
+            before={"status": ClaimPaymentState.AWAITING_APPROVAL.value},
+            after={"status": payment.status, "note": note[:500]},
+        )
+    return payment
 
+
+def _staff_claims(user: AbstractBaseUser) -> Any:
     return selectors.claims_for_staff(user).values("pk")
 
 

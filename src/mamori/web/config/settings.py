@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "mamori.web.applications",
     "mamori.web.policies",
     "mamori.web.billing",
+    "mamori.web.servicing",
     "mamori.web.incidents",
     "mamori.web.claimsdesk",
     "mamori.web.estimates",

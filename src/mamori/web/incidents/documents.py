@@ -11,7 +11,8 @@ from typing import Any
 from mamori import catalog as catalog_mod
 from mamori.claims import ledger
 from mamori.web.incidents.models import Incident
-from mamori.web.policies.models import Policy, PolicyVersion
+from mamori.web.policies import selectors as policy_selectors
+from mamori.web.policies.models import Policy
 from mamori.web.productdb import selectors as productdb
 
 #: The incident block of a claim document, as the core names its keys.
@@ -36,23 +37,12 @@ def catalog() -> catalog_mod.Catalog:
     return productdb.catalog()
 
 
-def version_at(policy: Policy, day: dt.date | None) -> PolicyVersion:
-    """The terms in force on ``day`` (the latest version effective on or before it; the first one before)."""
-    versions = list(policy.versions.order_by("number"))
-    terms = [v for v in versions if v.reason != PolicyVersion.Reason.CANCELLATION]
-    chosen = terms[0]
-    for v in terms:
-        if day is not None and v.effective_date <= day:
-            chosen = v
-    return chosen
-
-
 def _iso(at: dt.datetime | None) -> str | None:
     return at.isoformat() if at is not None else None
 
 
 def policy_block(policy: Policy, at: dt.datetime | None) -> dict[str, Any]:
-    version = version_at(policy, at.date() if at is not None else None)
+    version = policy_selectors.version_at(policy, at.date() if at is not None else None)
     ended = policy.status in (Policy.Status.CANCELLED, Policy.Status.LAPSED) and policy.ended_at is not None
     return {
         "product_version": policy.product_version.version,
@@ -68,7 +58,7 @@ def policy_block(policy: Policy, at: dt.datetime | None) -> dict[str, Any]:
     }
 
 
-def _instant(value: Any) -> dt.datetime | None:
+def instant(value: Any) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
         return value
     if isinstance(value, str):
@@ -88,7 +78,7 @@ def claim_document(
     prior: ledger.Paid | None,
 ) -> dict[str, Any]:
     """The document the core calculates: the policy's terms in force at discovery, the incident, the costs."""
-    discovered = _instant(incident.get("discovered_at"))
+    discovered = instant(incident.get("discovered_at"))
     return {
         "policy": policy_block(policy, discovered),
         "prior_payments": (prior or ledger.Paid()).to_prior(),
@@ -129,9 +119,9 @@ def store(incident: Incident, block: Mapping[str, Any]) -> None:
     """Copy a validated incident block into the incident's fields."""
     incident.accident_types = list(block.get("accident_types") or [])
     incident.third_party_indication = "T0" in incident.accident_types
-    incident.discovered_at = _instant(block.get("discovered_at"))
-    incident.claim_made_at = _instant(block.get("claim_made_at"))
-    incident.occurred_at = _instant(block.get("occurred_at"))
+    incident.discovered_at = instant(block.get("discovered_at"))
+    incident.claim_made_at = instant(block.get("claim_made_at"))
+    incident.occurred_at = instant(block.get("occurred_at"))
     incident.country = str(block.get("country") or "")
     incident.attack_confirmed = bool(block.get("attack_confirmed", False))
     incident.culprit = str(block.get("culprit") or "")

@@ -18,6 +18,7 @@ from mamori.web.accounts import selectors as accounts
 from mamori.web.accounts.selectors import User
 from mamori.web.incidents.documents import PERSONAL_DATA_KEYS
 from mamori.web.incidents.models import Attachment, Case, Incident
+from mamori.web.policies import selectors as policy_selectors
 
 
 def _team(user: User | None) -> str:
@@ -84,9 +85,7 @@ REPORT_NAMES = {
 def phases_of(case: Case, lang: str) -> list[dict[str, Any]]:
     """The four response phases of the product's support terms, each with its checklist (ticked or not),
     the vendor categories it refers to, and whether it is the case's current phase, in ``lang``."""
-    from mamori.web.policies import services as policy_services
-
-    support = policy_services.version_of(case.incident.policy).support
+    support = policy_selectors.version_of(case.incident.policy).support
     ticked = set(case.ticks.values_list("phase", "item"))
     en = lang == "en"
     return [
@@ -110,11 +109,9 @@ def phases_of(case: Case, lang: str) -> list[dict[str, Any]]:
 
 def unavailable_reason(case: Case, lang: str) -> str | None:
     """Why the emergency support is not available for the case, in ``lang`` (None when it is)."""
-    from mamori.web.policies import services as policy_services
-
     if case.available or not case.unavailable_reason:
         return None
-    return answer.support_reason_text(policy_services.version_of(case.incident.policy), case.unavailable_reason, lang)
+    return answer.support_reason_text(policy_selectors.version_of(case.incident.policy), case.unavailable_reason, lang)
 
 
 def deadlines_of(incident: Incident, *, now: dt.datetime | None = None) -> list[dict[str, Any]]:
@@ -124,12 +121,10 @@ def deadlines_of(incident: Incident, *, now: dt.datetime | None = None) -> list[
     The core's deadline rules (``support.deadlines``, as a claim calculation applies them) on the facts as
     they were validated when the incident was reported; no claim is calculated for it.
     """
-    from mamori.web.policies import services as policy_services
-
     if incident.status != Incident.Status.SUBMITTED or incident.discovered_at is None:
         return []
     now = now or timezone.now()
-    version = policy_services.version_of(incident.policy)
+    version = policy_selectors.version_of(incident.policy)
     tz = version.tz
     regulatory = deadlines.regulatory(
         version.regulatory,

@@ -19,14 +19,18 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from mamori import usecases
+from mamori import authority, usecases
+from mamori.authority import Action, Target
 from mamori.claims.result import ClaimResult
 from mamori.errors import FieldError, InvalidInput
+from mamori.support import deadlines
+from mamori.support.lifecycle import CaseAction, CaseState, IncidentAction, IncidentState
+from mamori.usecases import claims_handling
 from mamori.web.accounts import roles
 from mamori.web.accounts import selectors as accounts
 from mamori.web.audit.services import audit_record
-from mamori.web.errors import Conflict, Forbidden, NotFound
-from mamori.web.incidents import documents, uploads
+from mamori.web.errors import Conflict, NotFound
+from mamori.web.incidents import documents, selectors, uploads
 from mamori.web.incidents.models import (
     Attachment,
     Case,
@@ -38,30 +42,35 @@ from mamori.web.incidents.models import (
     ReportFiling,
     Vendor,
 )
-from mamori.web.policies import services as policy_services
+from mamori.web.policies import selectors as policy_selectors
 from mamori.web.policies.models import Policy
 from mamori.web.rows import is_id, locked
 
-#: Who may report an incident.
-REPORTERS = (roles.POLICYHOLDER, roles.AGENT, roles.SUPPORT_DESK, roles.ADMINISTRATOR)
+#: Clocks differ a little: a time this far ahead of the server's is still "now".
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
 
 def _reportable_policy(user: AbstractBaseUser, number: str | None) -> Policy:
-    if not accounts.has_role(user, *REPORTERS):
-        raise Forbidden
+    """The policy an incident is reported on, if the user may report on it (authority table)."""
+    subject = accounts.subject_of(user)
+    authority.require_role(subject, Action.REPORT_INCIDENT)
     if not number:
         raise InvalidInput([FieldError("policy_number", "E_REQUIRED")])
-    policy = Policy.objects.filter(business__in=accounts.visible_businesses(user), number=number).first()
+    policy = Policy.objects.filter(business__in=accounts.visible_businesses(user), number=str(number)[:32]).first()
     if policy is None:
         raise NotFound
+    authority.require(subject, Action.REPORT_INCIDENT, accounts.business_target(policy.business))
     return policy
 
 
-def _visible_incident(user: AbstractBaseUser, incident_id: Any) -> Incident:
-    """The incident, if the user may see it, locked until the transaction ends (else NotFound)."""
-    from mamori.web.incidents import selectors
-
+def _visible_incident(user: AbstractBaseUser, incident_id: Any, action: IncidentAction) -> Incident:
+    """The incident, if the user may see it, locked until the transaction ends (else NotFound), when the
+    authority table and the incident's lifecycle allow ``action``."""
     incident: Incident = locked(selectors.incidents_visible(user), incident_id)
+    subject = accounts.subject_of(user)
+    claims_handling.incident_step(
+        subject, accounts.business_target(incident.business), IncidentState(incident.status), action
+    )
     return incident
 
 
@@ -72,9 +81,7 @@ def incident_draft_save(
     clean = {str(k): v for k, v in draft.items() if isinstance(v, str | int | float | bool | list) or v is None}
     with transaction.atomic():
         if incident_id is not None:
-            incident = _visible_incident(user, incident_id)
-            if incident.status != Incident.Status.DRAFT:
-                raise Conflict("status", "E_INCIDENT_SUBMITTED")
+            incident = _visible_incident(user, incident_id, IncidentAction.SAVE_DRAFT)
             incident.draft = clean
             incident.updated_at = timezone.now()
             incident.save(update_fields=["draft", "updated_at"])
@@ -95,7 +102,7 @@ def assess(incident: Incident | Policy, block: Mapping[str, Any]) -> ClaimResult
     """The core's view of an incident of a policy (no costs): support availability and regulatory deadlines."""
     policy = incident.policy if isinstance(incident, Incident) else incident
     document = documents.claim_document(policy=policy, incident=block, costs=[], bi=None, prior=None)
-    return usecases.calculate_claim(documents.catalog(), document, version=policy_services.version_of(policy))
+    return usecases.calculate_claim(documents.catalog(), document, version=policy_selectors.version_of(policy))
 
 
 def incident_submit(
@@ -111,14 +118,18 @@ def incident_submit(
     desk's case opened with the core's triage, the support team and the policyholder told after commit."""
     with transaction.atomic():
         if incident_id is not None:
-            incident = _visible_incident(user, incident_id)
-            if incident.status != Incident.Status.DRAFT:
-                raise Conflict("status", "E_INCIDENT_SUBMITTED")
+            incident = _visible_incident(user, incident_id, IncidentAction.SUBMIT)
         else:
             policy = _reportable_policy(user, policy_number)
             incident = Incident(policy=policy, business=policy.business, reported_by=user)
         block = documents.with_third_party(block)
         result = assess(incident, block)
+        discovered = documents.instant(block.get("discovered_at"))
+        if discovered is not None and discovered > timezone.now() + FUTURE_TOLERANCE:
+            # An incident is reported once it is known: a discovery ahead of now would move its deadlines.
+            raise InvalidInput(
+                [FieldError("incident.discovered_at", "E_FUTURE", {"value": block.get("discovered_at")})]
+            )
         documents.store(incident, block)
         incident.summary, incident.data_description = summary[:5000], data_description[:5000]
         incident.status = Incident.Status.SUBMITTED
@@ -178,7 +189,13 @@ def attachment_add(
     """Attach a file (checked by its content, not its name); a refused file changes nothing else."""
     found = uploads.check(name=name, content_type=content_type, data=data, kind=kind)
     with transaction.atomic():
-        incident = _visible_incident(user, incident_id)
+        incident: Incident = locked(selectors.incidents_visible(user), incident_id)
+        team = getattr(getattr(incident, "case", None), "team", None)
+        claims_handling.attach(
+            accounts.subject_of(user),
+            accounts.business_target(incident.business, team=team),
+            IncidentState(incident.status),
+        )
         attachment = Attachment(
             incident=incident,
             kind=found.kind,
@@ -213,8 +230,7 @@ VENDOR_FIELDS = ("category", "name", "contact", "phone", "email", "area", "activ
 def vendor_save(*, user: AbstractBaseUser, data: Mapping[str, Any], vendor_id: Any = None) -> Vendor:
     """Add a vendor to the directory, or change one (administrators); a vendor no longer used is made
     inactive, never deleted (referrals keep pointing at it)."""
-    if not accounts.has_role(user, roles.ADMINISTRATOR):
-        raise Forbidden
+    authority.require(accounts.subject_of(user), Action.VENDORS)
     categories = sorted(documents.catalog().latest().support.vendors)
     errors = [
         FieldError(k, "E_UNKNOWN_FIELD", {"value": k, "allowed": list(VENDOR_FIELDS)})
@@ -267,18 +283,19 @@ def _is_email(value: str) -> bool:
 # ------------------------------------------------------------------------------------------ support desk
 
 
-def _desk_case(user: AbstractBaseUser, case_id: Any) -> Case:
-    from mamori.web.incidents import selectors
-
-    if not accounts.has_role(user, roles.SUPPORT_DESK, roles.ADMINISTRATOR):
-        raise Forbidden
-    return locked(selectors.cases_for_desk(user), case_id)
+def _desk_case(user: AbstractBaseUser, case_id: Any, action: CaseAction = CaseAction.WORK) -> Case:
+    """The case, if the desk of the user's team works it, locked (else NotFound), when the authority table
+    and the case's lifecycle allow ``action`` (an open case)."""
+    authority.require_role(accounts.subject_of(user), Action.WORK_CASE)
+    case: Case = locked(selectors.cases_for_desk(user), case_id)
+    claims_handling.case_step(accounts.subject_of(user), Target(team=case.team), CaseState(case.status), action)
+    return case
 
 
 def case_set_phase(*, user: AbstractBaseUser, case_id: Any, phase: str) -> Case:
     with transaction.atomic():
         case = _desk_case(user, case_id)
-        known = [p.id for p in policy_services.version_of(case.incident.policy).support.phases]
+        known = [p.id for p in policy_selectors.version_of(case.incident.policy).support.phases]
         if phase not in known:
             raise InvalidInput([FieldError("phase", "E_CHOICE", {"value": phase, "allowed": known})])
         before = case.phase
@@ -299,7 +316,7 @@ def case_set_phase(*, user: AbstractBaseUser, case_id: Any, phase: str) -> Case:
 def case_tick(*, user: AbstractBaseUser, case_id: Any, phase: str, item: int, done: bool = True) -> Case:
     with transaction.atomic():
         case = _desk_case(user, case_id)
-        phases = {p.id: p for p in policy_services.version_of(case.incident.policy).support.phases}
+        phases = {p.id: p for p in policy_selectors.version_of(case.incident.policy).support.phases}
         if phase not in phases or not 0 <= item < len(phases[phase].checklist):
             raise InvalidInput([FieldError("item", "E_CHOICE", {"value": f"{phase}/{item}", "allowed": list(phases)})])
         existing = ChecklistTick.objects.filter(case=case, phase=phase, item=item)
@@ -370,10 +387,8 @@ def case_refer(*, user: AbstractBaseUser, case_id: Any, vendor_id: Any, note: st
 
 def case_close(*, user: AbstractBaseUser, case_id: Any) -> Case:
     with transaction.atomic():
-        case = _desk_case(user, case_id)
-        if case.status == Case.Status.CLOSED:
-            raise Conflict("status", "E_CASE_CLOSED")
-        case.status = Case.Status.CLOSED
+        case = _desk_case(user, case_id, CaseAction.CLOSE)
+        case.status = CaseState.CLOSED.value
         case.save(update_fields=["status"])
         CaseEvent.objects.create(case=case, actor=user, kind="closed")
         audit_record(
@@ -391,8 +406,6 @@ def report_filed(
     *, user: AbstractBaseUser, case_id: Any, kind: str, filed_at: Any = None, note: str = ""
 ) -> ReportFiling:
     """Record that a regulatory report was made (when: now unless given); its deadline is then met."""
-    from mamori.web.incidents import selectors
-
     with transaction.atomic():
         case = _desk_case(user, case_id)
         kinds = [d["kind"] for d in selectors.deadlines_of(case.incident)]
@@ -428,7 +441,7 @@ def _read_instant(field: str, raw: Any) -> dt.datetime:
             raise InvalidInput([FieldError(field, "E_DATETIME", {"value": raw})]) from None
     if at.tzinfo is None:
         at = at.replace(tzinfo=ZoneInfo("Asia/Tokyo"))
-    if at > timezone.now() + dt.timedelta(minutes=5):
+    if at > timezone.now() + FUTURE_TOLERANCE:
         raise InvalidInput([FieldError(field, "E_FUTURE", {"value": raw})])
     return at
 
@@ -439,10 +452,7 @@ def _read_instant(field: str, raw: Any) -> dt.datetime:
 def deadline_notices(*, now: dt.datetime | None = None) -> list[tuple[str, str, str]]:
     """Tell the support desk and the policyholder of every regulatory deadline that is approaching (within
     the warning hours) or overdue, once per deadline and stage: (incident, kind, stage) of each sent."""
-    from mamori.web.incidents import selectors
-
     now = now or timezone.now()
-    warning = dt.timedelta(hours=settings.MAMORI_DEADLINE_WARNING_HOURS)
     sent: list[tuple[str, str, str]] = []
     open_incidents = Incident.objects.filter(status=Incident.Status.SUBMITTED, case__status=Case.Status.OPEN)
     for incident in open_incidents.select_related("policy", "business"):
@@ -450,7 +460,7 @@ def deadline_notices(*, now: dt.datetime | None = None) -> list[tuple[str, str, 
             if deadline["time_left_seconds"] is None:  # filed, or "without delay"
                 continue
             left = dt.timedelta(seconds=deadline["time_left_seconds"])
-            stage = "overdue" if left.total_seconds() < 0 else "approaching" if left <= warning else None
+            stage = deadlines.reminder_stage(left, policy_selectors.version_of(incident.policy).regulatory)
             if stage is None:
                 continue
             with transaction.atomic():
@@ -467,12 +477,10 @@ def deadline_notices(*, now: dt.datetime | None = None) -> list[tuple[str, str, 
 
 
 def _notify_deadline(incident: Incident, deadline: Mapping[str, Any], stage: str) -> None:
-    from mamori.web.incidents.selectors import REPORT_NAMES
-
     to = [u.email for u in accounts.users_with_role(roles.SUPPORT_DESK) if u.email]
     if incident.business.email:
         to.append(incident.business.email)
-    ja, en = REPORT_NAMES[deadline["kind"]]
+    ja, en = selectors.REPORT_NAMES[deadline["kind"]]
     number, due = incident.policy.number, deadline["due"]
     state_ja, state_en = {
         "approaching": ("期限が近づいています", "is approaching"),

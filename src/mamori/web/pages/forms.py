@@ -138,11 +138,11 @@ def saved_quote_view(quote: Quote, lang: i18n.Lang) -> dict[str, Any]:
 def application_values(data: QueryDict | None, quote: Quote) -> dict[str, Any]:
     if data is None:
         return {
-            "start": quote.inputs.get("start", ""),
-            "payment": quote.inputs.get("payment", "monthly"),
+            "start": quote.risk.start.isoformat(),
+            "payment": quote.risk.payment,
             "consent": False,
             "name": "",
-            "entity": quote.inputs.get("entity", "corporation"),
+            "entity": quote.risk.entity,
             "address": "",
             "email": "",
             "new_business": False,

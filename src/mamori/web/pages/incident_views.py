@@ -23,10 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mamori import authority
 from mamori import catalog as catalog_mod
+from mamori.authority import Action, Target
 from mamori.claims import answer as answer_mod
 from mamori.errors import FieldError, InvalidInput
-from mamori.web.accounts import roles
+from mamori.support.lifecycle import CaseState
+from mamori.usecases import claims_handling
 from mamori.web.accounts import selectors as accounts
 from mamori.web.claimsdesk import selectors as claim_selectors
 from mamori.web.claimsdesk import services as claim_services
@@ -37,13 +40,10 @@ from mamori.web.incidents import selectors as incident_selectors
 from mamori.web.incidents import services as incident_services
 from mamori.web.incidents.models import Attachment, Case, Incident, Vendor
 from mamori.web.pages import incident_forms as forms
-from mamori.web.pages.views import lang, role_required
+from mamori.web.pages.views import action_required, lang
 from mamori.web.policies import selectors as policy_selectors
-from mamori.web.policies import services as policy_services
 from mamori.web.policies.models import Policy
 
-DESK = (roles.SUPPORT_DESK, roles.ADMINISTRATOR)
-CLAIMS = (roles.CLAIMS_HANDLER, roles.ADMINISTRATOR)
 #: The forms of the claim page and the inputs an error may name.
 CLAIM_FORMS = {
     "cost": forms.COST_TEXT,
@@ -57,7 +57,7 @@ INCIDENT_FIELDS = (*forms.INCIDENT_TEXT, "accident_types", *forms.INCIDENT_FLAGS
 
 
 def _version(policy: Policy) -> catalog_mod.ProductVersion:
-    return policy_services.version_of(policy)
+    return policy_selectors.version_of(policy)
 
 
 def _refused(request: HttpRequest, exc: Conflict | Forbidden, back: str) -> HttpResponse:
@@ -205,7 +205,7 @@ def incidents(request: HttpRequest) -> HttpResponse:
     context = {
         "drafts": visible.filter(status=Incident.Status.DRAFT).order_by("-updated_at")[:50],
         "reported": visible.filter(status=Incident.Status.SUBMITTED).order_by("-submitted_at")[:100],
-        "can_report": accounts.has_role(request.user, *incident_services.REPORTERS),
+        "can_report": authority.may_role(accounts.subject_of(request.user), Action.REPORT_INCIDENT),
     }
     return render(request, "mamori/incidents.html", context)
 
@@ -214,7 +214,7 @@ def incidents(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def incident_new(request: HttpRequest) -> HttpResponse:
     """事故受付: a new report (any hour)."""
-    if not accounts.has_role(request.user, *incident_services.REPORTERS):
+    if not authority.may_role(accounts.subject_of(request.user), Action.REPORT_INCIDENT):
         return _forbidden(request)
     if request.method == "POST":
         return _submit(request, _draft_id(request))
@@ -347,7 +347,11 @@ def _incident_page(
         "kinds": Attachment.Kind.choices,
         "attach_errors": attach_errors or {},
         "claims": claims,
-        "can_open_claim": accounts.has_role(request.user, roles.CLAIMS_HANDLER) and not claims,
+        "can_open_claim": not claims
+        and incident.status == Incident.Status.SUBMITTED
+        and authority.may(
+            accounts.subject_of(request.user), Action.HANDLE_CLAIM, Target(team=case.team if case else "")
+        ),
         "can_desk": case is not None and incident_selectors.cases_for_desk(request.user).filter(pk=case.pk).exists(),
     }
     return render(request, "mamori/incident.html", context, status=status)
@@ -434,7 +438,7 @@ def _support_text(case: Case) -> str:
     return incident_selectors.unavailable_reason(case, lang()) or _("Not available")
 
 
-@role_required(*DESK)
+@action_required(Action.WORK_CASE)
 def desk(request: HttpRequest) -> HttpResponse:
     """The support desk's queue: the open cases of the user's team, the most urgent deadline first."""
     rows = []
@@ -509,6 +513,9 @@ def _case_page(
     categories = dict(forms.vendor_categories(version, lang()))
     context = {
         "case": labelled_case(case),
+        "actions": claims_handling.case_offers(
+            accounts.subject_of(request.user), Target(team=case.team), CaseState(case.status)
+        ),
         "incident": case.incident,
         "types": forms.accident_type_names(version, case.incident.accident_types, lang()),
         "support": _support_text(case),
@@ -527,7 +534,7 @@ def _case_page(
     return render(request, "mamori/case.html", context, status=status)
 
 
-@role_required(*DESK)
+@action_required(Action.WORK_CASE)
 def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
     return _case_page(request, _desk_case(request, case_id))
 
@@ -551,7 +558,7 @@ def _case_action(
     return redirect(back)
 
 
-@role_required(*DESK)
+@action_required(Action.WORK_CASE)
 @require_POST
 def case_phase(request: HttpRequest, case_id: int) -> HttpResponse:
     def action() -> Any:
@@ -560,7 +567,7 @@ def case_phase(request: HttpRequest, case_id: int) -> HttpResponse:
     return _case_action(request, case_id, known=("phase",), action=action, done=_("The phase was changed."))
 
 
-@role_required(*DESK)
+@action_required(Action.WORK_CASE)
 @require_POST
 def case_tick(request: HttpRequest, case_id: int) -> HttpResponse:
     """A checklist item done or not done; with htmx, the phase's checklist is answered."""
@@ -584,10 +591,13 @@ def case_tick(request: HttpRequest, case_id: int) -> HttpResponse:
     checklist = next((c for c in incident_selectors.phases_of(case, lang()) if c["id"] == phase), None)
     if checklist is None:
         raise Http404
-    return render(request, "mamori/_case_checklist.html", {"case": case, "phase": checklist})
+    actions = claims_handling.case_offers(
+        accounts.subject_of(request.user), Target(team=case.team), CaseState(case.status)
+    )
+    return render(request, "mamori/_case_checklist.html", {"case": case, "phase": checklist, "actions": actions})
 
 
-@role_required(*DESK)
+@action_required(Action.WORK_CASE)
 @require_POST
 def case_refer(request: HttpRequest, case_id: int) -> HttpResponse:
     def action() -> Any:
@@ -601,7 +611,7 @@ def case_refer(request: HttpRequest, case_id: int) -> HttpResponse:
     return _case_action(request, case_id, known=("vendor", "note"), action=action, done=_("The referral was recorded."))
 
 
-@role_required(*DESK)
+@action_required(Action.WORK_CASE)
 @require_POST
 def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
     def action() -> Any:
@@ -610,7 +620,7 @@ def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
     return _case_action(request, case_id, known=("text",), action=action, done=_("The note was added."))
 
 
-@role_required(*DESK)
+@action_required(Action.WORK_CASE)
 @require_POST
 def case_file(request: HttpRequest, case_id: int) -> HttpResponse:
     def action() -> Any:
@@ -627,7 +637,7 @@ def case_file(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@role_required(*DESK)
+@action_required(Action.WORK_CASE)
 @require_POST
 def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
     def action() -> Any:
@@ -639,7 +649,7 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
 # ------------------------------------------------------------------------------------------ claims
 
 
-@role_required(*CLAIMS)
+@action_required(Action.HANDLE_CLAIM)
 def claims_queue(request: HttpRequest) -> HttpResponse:
     """Claims of the team, reported incidents without a claim, and payments waiting for a second approval."""
     user = request.user
@@ -653,7 +663,7 @@ def claims_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "mamori/claims.html", context)
 
 
-@role_required(*CLAIMS)
+@action_required(Action.HANDLE_CLAIM)
 @require_POST
 def claim_open(request: HttpRequest, incident_id: str) -> HttpResponse:
     try:
@@ -740,24 +750,34 @@ def _claim_page(
     values = _claim_defaults(claim)
     if form and typed is not None:
         values[form] = {**values[form], **typed}
+    subject = accounts.subject_of(request.user)
+    book = claim_services.book_of(claim)
+    target = Target(team=claim.team)
     context: dict[str, Any] = {
         "claim": labelled_claim(claim),
         "incident": claim.incident,
         "staff": staff,
+        "actions": claims_handling.claim_offers(subject, target, book),
+        "correctable": [p.id for p in book.correctable()],
         "worksheet": forms.worksheet(claim_selectors.answer_in(claim, lang()), version, lang()),
         "paid": claim_services.paid_on_claim(claim).amount,
         "payments": [
-            labelled_payment(p)
+            _offered(labelled_payment(p), subject, target)
             for p in claim.payments.select_related("requested_by", "approved_by").order_by("requested_at", "id")
         ],
         "errors": errors or {},
         "values": values,
         "user_id": request.user.pk,
     }
-    context["awaiting_approval"] = any(p.status == ClaimPayment.Status.AWAITING_APPROVAL for p in context["payments"])
+    context["awaiting_approval"] = bool(book.awaiting())
     if staff:
         context.update(_staff_context(claim, version, values))
     return render(request, "mamori/claim.html", context, status=status)
+
+
+def _offered(payment: ClaimPayment, subject: Any, target: Target) -> ClaimPayment:
+    payment.actions = claims_handling.payment_offers(subject, target, claim_services.record_of(payment))
+    return payment
 
 
 @login_required
@@ -808,7 +828,7 @@ def _claim_action(
     return redirect(back)
 
 
-@role_required(*CLAIMS)
+@action_required(Action.HANDLE_CLAIM)
 @require_POST
 def claim_cost_add(request: HttpRequest, claim_id: str) -> HttpResponse:
     line, typed = forms.cost_line(request.POST)
@@ -827,7 +847,7 @@ def claim_cost_add(request: HttpRequest, claim_id: str) -> HttpResponse:
     )
 
 
-@role_required(*CLAIMS)
+@action_required(Action.HANDLE_CLAIM)
 @require_POST
 def claim_cost_remove(request: HttpRequest, claim_id: str, line_id: str) -> HttpResponse:
     def action(claim: Claim) -> Any:
@@ -836,7 +856,7 @@ def claim_cost_remove(request: HttpRequest, claim_id: str, line_id: str) -> Http
     return _claim_action(request, claim_id, form="cost", action=action, done=_("The cost line was removed."))
 
 
-@role_required(*CLAIMS)
+@action_required(Action.HANDLE_CLAIM)
 @require_POST
 def claim_bi(request: HttpRequest, claim_id: str) -> HttpResponse:
     typed = forms.bi_typed(request.POST)
@@ -856,7 +876,7 @@ def claim_bi(request: HttpRequest, claim_id: str) -> HttpResponse:
     )
 
 
-@role_required(*CLAIMS)
+@action_required(Action.HANDLE_CLAIM)
 @require_POST
 def claim_recalculate(request: HttpRequest, claim_id: str) -> HttpResponse:
     def action(claim: Claim) -> Any:
@@ -865,7 +885,7 @@ def claim_recalculate(request: HttpRequest, claim_id: str) -> HttpResponse:
     return _claim_action(request, claim_id, form="cost", action=action, done=_("The claim was recalculated."))
 
 
-@role_required(*CLAIMS)
+@action_required(Action.HANDLE_CLAIM)
 @require_POST
 def claim_decide(request: HttpRequest, claim_id: str) -> HttpResponse:
     def action(claim: Claim) -> Any:
@@ -885,7 +905,7 @@ def claim_decide(request: HttpRequest, claim_id: str) -> HttpResponse:
     )
 
 
-@role_required(*CLAIMS)
+@action_required(Action.HANDLE_CLAIM)
 @require_POST
 def claim_reserve(request: HttpRequest, claim_id: str) -> HttpResponse:
     def action(claim: Claim) -> Any:
@@ -899,7 +919,7 @@ def claim_reserve(request: HttpRequest, claim_id: str) -> HttpResponse:
     return _claim_action(request, claim_id, form="reserve", action=action, done=_("The reserve was set."))
 
 
-@role_required(*CLAIMS)
+@action_required(Action.HANDLE_CLAIM)
 @require_POST
 def claim_close(request: HttpRequest, claim_id: str) -> HttpResponse:
     def action(claim: Claim) -> Any:
@@ -908,7 +928,7 @@ def claim_close(request: HttpRequest, claim_id: str) -> HttpResponse:
     return _claim_action(request, claim_id, form="decision", action=action, done=_("The claim was closed."))
 
 
-@role_required(*CLAIMS)
+@action_required(Action.HANDLE_CLAIM)
 @require_POST
 def claim_pay(request: HttpRequest, claim_id: str) -> HttpResponse:
     """Request a payment (a negative amount corrects earlier ones); above the four-eyes threshold it waits
@@ -936,7 +956,7 @@ def _payment_done(payment: ClaimPayment) -> str:
     return _("The payment of %(amount)s yen was made.") % {"amount": amount}
 
 
-@role_required(*CLAIMS)
+@action_required(Action.HANDLE_CLAIM)
 @require_POST
 def payment_approve(request: HttpRequest, payment_id: int) -> HttpResponse:
     """A second claims user approves a payment (never the one who requested it)."""

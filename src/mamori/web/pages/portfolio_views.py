@@ -8,9 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from mamori.authority import Action
 from mamori.errors import InvalidInput
-from mamori.web.accounts import roles
-from mamori.web.pages.views import errors_by_field, lang, role_required
+from mamori.web.pages.views import action_required, errors_by_field, lang
 from mamori.web.portfolio import selectors, services
 from mamori.web.portfolio.models import PortfolioPlot
 
@@ -37,7 +37,7 @@ def _figures(answer: dict[str, Any], industries: dict[str, str]) -> dict[str, An
     }
 
 
-@role_required(roles.ADMINISTRATOR)
+@action_required(Action.PORTFOLIO)
 def portfolio(request: HttpRequest) -> HttpResponse:
     """The runs so far, and a form to simulate the book as it is now (POST: run, then show it)."""
     errors: dict[str, list[str]] = {}
@@ -60,7 +60,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     return render(request, "mamori/portfolio.html", context, status=422 if errors else 200)
 
 
-@role_required(roles.ADMINISTRATOR)
+@action_required(Action.PORTFOLIO)
 def portfolio_run(request: HttpRequest, run_id: Any) -> HttpResponse:
     run = selectors.runs_visible(request.user).filter(pk=run_id).first()
     if run is None:
@@ -73,7 +73,7 @@ def portfolio_run(request: HttpRequest, run_id: Any) -> HttpResponse:
     return render(request, "mamori/portfolio_run.html", context)
 
 
-@role_required(roles.ADMINISTRATOR)
+@action_required(Action.PORTFOLIO)
 def portfolio_plot(request: HttpRequest, run_id: Any, name: str) -> HttpResponse:
     run = selectors.runs_visible(request.user).filter(pk=run_id).first()
     plot = PortfolioPlot.objects.filter(run=run, name=name, lang=lang()).first() if run is not None else None

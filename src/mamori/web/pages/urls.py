@@ -17,6 +17,7 @@ urlpatterns = [
     path("applications/<uuid:application_id>/bind/", views.bind, name="bind"),
     path("underwriting/", views.underwriting, name="underwriting"),
     path("underwriting/<uuid:application_id>/", views.decide, name="decide"),
+    path("underwriting/changes/<int:request_id>/", views.decide_change, name="decide-change"),
     path("policies/", views.policies, name="policies"),
     path("policies/<str:number>/", views.policy, name="policy"),
     path("policies/<str:number>/certificate/", views.certificate, name="certificate"),

@@ -17,7 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mamori import i18n, usecases
+from mamori import authority, i18n, usecases
+from mamori.authority import Action
 from mamori.errors import FieldError, InvalidInput
 from mamori.policy.errors import IllegalTransition
 from mamori.web.accounts import roles
@@ -25,16 +26,17 @@ from mamori.web.accounts import selectors as accounts
 from mamori.web.applications import selectors as application_selectors
 from mamori.web.applications import services as application_services
 from mamori.web.audit import selectors as audit_selectors
-from mamori.web.billing import services as billing_services
 from mamori.web.billing.models import Payment
 from mamori.web.errors import Conflict, Forbidden, NotFound
 from mamori.web.pages import forms
 from mamori.web.policies import selectors as policy_selectors
-from mamori.web.policies import services as policy_services
 from mamori.web.policies.models import ChangeRequest
 from mamori.web.productdb import selectors as productdb
 from mamori.web.quotes import selectors as quote_selectors
 from mamori.web.quotes import services as quote_services
+from mamori.web.quotes.models import Quote
+from mamori.web.servicing import selectors as servicing_selectors
+from mamori.web.servicing import services as servicing
 
 View = Callable[..., HttpResponse]
 
@@ -51,12 +53,15 @@ def errors_by_field(errors: list[FieldError] | tuple[FieldError, ...]) -> dict[s
     return shown
 
 
-def role_required(*wanted: str) -> Callable[[View], View]:
+def action_required(*actions: Action) -> Callable[[View], View]:
+    """The page serves ``actions``: a user whose roles hold none of them (the authority table) gets 403."""
+
     def decorate(view: View) -> View:
         @functools.wraps(view)
         @login_required
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not accounts.has_role(request.user, *wanted):
+            held = accounts.subject_of(request.user).roles
+            if not any(held & authority.roles_for(action) for action in actions):
                 return render(request, "mamori/error.html", {"message": _("You may not open this page.")}, status=403)
             return view(request, *args, **kwargs)
 
@@ -134,8 +139,6 @@ def quote_preview(request: HttpRequest) -> HttpResponse:
 def quote_detail(request: HttpRequest, quote_id: str) -> HttpResponse:
     quote = quote_selectors.quote_get(user=request.user, quote_id=quote_id)
     if quote is None and str(quote_id) in request.session.get("quotes", []):
-        from mamori.web.quotes.models import Quote
-
         quote = Quote.objects.filter(pk=quote_id).first()  # the visitor's own quote, made before logging in
     if quote is None:
         raise Http404
@@ -170,12 +173,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "profile": accounts.profile_of(user),
-        "applications": application_selectors.applications_visible(user)[:20],
+        "applications": application_selectors.with_offers(user, application_selectors.applications_visible(user)[:20]),
         "policies": policy_selectors.policies_visible(user)[:20],
-        "queue": application_selectors.underwriting_queue(user)[:20],
-        "change_requests": ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING)[:20]
-        if accounts.has_role(user, roles.UNDERWRITER)
-        else [],
+        "queue": application_selectors.with_offers(user, application_selectors.underwriting_queue(user)[:20]),
+        "change_requests": servicing_selectors.change_requests_pending(user)[:20],
     }
     return render(request, "mamori/dashboard.html", context)
 
@@ -185,8 +186,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def apply(request: HttpRequest, quote_id: str) -> HttpResponse:
     quote = quote_selectors.quote_get(user=request.user, quote_id=quote_id)
     if quote is None and str(quote_id) in request.session.get("quotes", []):
-        from mamori.web.quotes.models import Quote
-
         quote = Quote.objects.filter(pk=quote_id, created_by__isnull=True).first()
     if quote is None:
         raise Http404
@@ -227,6 +226,7 @@ def application(request: HttpRequest, application_id: str) -> HttpResponse:
     if app is None:
         raise Http404
     doc = application_selectors.application_json(app, lang())
+    (app,) = application_selectors.with_offers(request.user, [app])
     return render(request, "mamori/application.html", {"app": app, "doc": doc})
 
 
@@ -235,7 +235,7 @@ def application(request: HttpRequest, application_id: str) -> HttpResponse:
 def bind(request: HttpRequest, application_id: str) -> HttpResponse:
     back = reverse("pages:application", kwargs={"application_id": application_id})
     try:
-        policy, created = application_services.application_bind(user=request.user, application_id=application_id)
+        policy, created = servicing.application_bind(user=request.user, application_id=application_id)
     except (Conflict, Forbidden, IllegalTransition) as exc:
         return _state_error(request, exc, back)
     except NotFound:
@@ -248,13 +248,49 @@ def bind(request: HttpRequest, application_id: str) -> HttpResponse:
     return redirect("pages:policy", number=policy.number)
 
 
-@role_required(roles.UNDERWRITER)
+@action_required(Action.DECIDE_APPLICATION, Action.DECIDE_CHANGE)
 def underwriting(request: HttpRequest) -> HttpResponse:
-    queue = application_selectors.underwriting_queue(request.user)
-    return render(request, "mamori/underwriting.html", {"queue": queue, "lang": lang()})
+    queue = application_selectors.with_offers(request.user, application_selectors.underwriting_queue(request.user))
+    changes = servicing_selectors.change_requests_pending(request.user)
+    return render(request, "mamori/underwriting.html", {"queue": queue, "changes": changes, "lang": lang()})
 
 
-@role_required(roles.UNDERWRITER)
+@action_required(Action.DECIDE_CHANGE)
+@require_http_methods(["GET", "POST"])
+def decide_change(request: HttpRequest, request_id: int) -> HttpResponse:
+    """An underwriter decides a referred change: approve (it applies on its date) or decline, with a reason."""
+    found = servicing_selectors.change_request_get(user=request.user, request_id=request_id)
+    if found is None:
+        raise Http404
+    values_ = {k: request.POST.get(k, "") for k in ("decision", "reason", "monthly_premium")}
+    context: dict[str, Any] = {
+        "change": found,
+        "doc": servicing_selectors.change_request_json(found, lang()),
+        "terms": servicing_selectors.terms_compared(found),
+        "actions": servicing_selectors.change_request_offers(request.user, found),
+        "values": values_,
+        "errors": {},
+    }
+    if request.method == "POST":
+        try:
+            servicing.change_request_decide(
+                user=request.user,
+                request_id=found.pk,
+                decision=values_["decision"],
+                reason=values_["reason"],
+                monthly_premium=values_["monthly_premium"] or None,
+            )
+        except InvalidInput as exc:
+            context["errors"] = errors_by_field(exc.errors)
+            return render(request, "mamori/decide_change.html", context, status=422)
+        except (Conflict, Forbidden) as exc:
+            return _state_error(request, exc, reverse("pages:underwriting"))
+        messages.success(request, _("The decision was recorded."))
+        return redirect("pages:underwriting")
+    return render(request, "mamori/decide_change.html", context)
+
+
+@action_required(Action.DECIDE_APPLICATION)
 @require_http_methods(["GET", "POST"])
 def decide(request: HttpRequest, application_id: str) -> HttpResponse:
     app = application_selectors.application_get(user=request.user, application_id=application_id)
@@ -302,13 +338,13 @@ def policy(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404
     context = {
         "policy": found,
-        "doc": policy_selectors.policy_json(found),
+        "doc": servicing_selectors.policy_json(found),
         "versions": policy_selectors.versions_json(found),
-        "can_change": found.status == "IN_FORCE"
-        and accounts.has_role(request.user, roles.POLICYHOLDER, roles.AGENT, roles.ADMINISTRATOR),
-        "options": forms.change_options(policy_services.version_of(found), lang()),
+        "actions": servicing_selectors.offers(request.user, found),
+        "options": forms.change_options(policy_selectors.version_of(found), lang()),
         "payments": Payment.objects.filter(policy=found),
-        "refunds": found.refunds.all(),
+        "refunds": servicing_selectors.refunds_of(found),
+        "change_requests": found.change_requests.order_by("-created_at"),
         "charges": found.charges.all(),
         "renewal": getattr(found, "renewal_offer", None),
         "renewal_application": getattr(found, "renewal_application", None),
@@ -343,7 +379,7 @@ def change(request: HttpRequest, number: str) -> HttpResponse:
     back = reverse("pages:policy", kwargs={"number": number})
     changes = forms.changes_of(request.POST)
     try:
-        result = policy_services.policy_change(
+        result = servicing.policy_change(
             user=request.user, number=number, effective_date=request.POST.get("effective_date"), changes=changes
         )
     except InvalidInput as exc:
@@ -364,7 +400,7 @@ def change(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def renew(request: HttpRequest, number: str) -> HttpResponse:
     try:
-        app = policy_services.renewal_accept(user=request.user, number=number)
+        app = servicing.renewal_accept(user=request.user, number=number)
     except (Conflict, Forbidden) as exc:
         return _state_error(request, exc, reverse("pages:policy", kwargs={"number": number}))
     except NotFound:
@@ -377,7 +413,7 @@ def renew(request: HttpRequest, number: str) -> HttpResponse:
 def cancel(request: HttpRequest, number: str) -> HttpResponse:
     back = reverse("pages:policy", kwargs={"number": number})
     try:
-        _policy, refund = policy_services.policy_cancel(
+        _policy, refund = servicing.policy_cancel(
             user=request.user, number=number, effective_date=request.POST.get("effective_date")
         )
     except InvalidInput as exc:
@@ -391,7 +427,7 @@ def cancel(request: HttpRequest, number: str) -> HttpResponse:
     return redirect(back)
 
 
-@role_required(*roles.BILLING)
+@action_required(Action.RECORD_PAYMENT)
 @require_http_methods(["GET", "POST"])
 def payments(request: HttpRequest) -> HttpResponse:
     """Record a payment by hand, or import a bank file."""
@@ -407,7 +443,7 @@ def payments(request: HttpRequest) -> HttpResponse:
 def _bank_import(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     upload = request.FILES["file"]
     try:
-        record = billing_services.bank_import(user=request.user, name=upload.name or "bank.csv", data=upload.read())
+        record = servicing.bank_import(user=request.user, name=upload.name or "bank.csv", data=upload.read())
     except InvalidInput as exc:
         context["errors"] = errors_by_field(exc.errors)
         return render(request, "mamori/payments.html", context, status=422)
@@ -423,7 +459,7 @@ def _bank_import(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
 def _payment(request: HttpRequest, context: dict[str, Any], values_: dict[str, str]) -> HttpResponse:
     status = 422
     try:
-        payment, created = billing_services.payment_record(
+        payment, created = servicing.payment_record(
             user=request.user,
             policy_number=values_["policy_number"],
             amount=values_["amount"],
@@ -443,7 +479,7 @@ def _payment(request: HttpRequest, context: dict[str, Any], values_: dict[str, s
     return render(request, "mamori/payments.html", context, status=status)
 
 
-@role_required(roles.ADMINISTRATOR)
+@action_required(Action.AUDIT)
 def audit(request: HttpRequest) -> HttpResponse:
     events = audit_selectors.audit_events(
         object_type=request.GET.get("type") or None,

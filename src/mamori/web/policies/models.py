@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mamori.rating.inputs import Risk
 from mamori.web.accounts.models import Business
 from mamori.web.applications.models import Application
 from mamori.web.productdb.models import ProductVersionRecord
@@ -68,6 +69,12 @@ class PolicyVersion(models.Model):
     premium_difference_yen = models.BigIntegerField(default=0)  # a change: charged (+) or refunded (−)
     months_left = models.PositiveSmallIntegerField(null=True, blank=True)
     inputs = models.JSONField()  # the risk rated for these terms
+
+    @property
+    def risk(self) -> Risk:
+        """The stored risk, typed and read back with its layout version (``Risk.from_stored``)."""
+        return Risk.from_stored(self.inputs)
+
     quote = models.ForeignKey(Quote, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -120,9 +127,11 @@ class RenewalOffer(models.Model):
 
 
 class ChangeRequest(models.Model):
-    """A mid-term change whose new terms are referred or declined: it waits for an underwriter."""
+    """A mid-term change referred to an underwriter (new terms referred or declined by the rating, or cover
+    widened while an incident is open); the underwriter approves it — it applies on its date — or declines."""
 
     class Status(models.TextChoices):
+        # The states of mamori.policy.lifecycle.ChangeRequestState (its transition table decides moves).
         PENDING = "PENDING", _("Waiting for underwriting")
         APPROVED = "APPROVED", _("Approved")
         DECLINED = "DECLINED", _("Declined")
@@ -137,7 +146,14 @@ class ChangeRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decision_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    applied_version = models.ForeignKey(
+        PolicyVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # the version an approval made
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "id")
 
 
 class NumberCounter(models.Model):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
 
+from mamori import catalog as catalog_mod
+from mamori.usecases import policies as policy_usecases
 from mamori.web.accounts import selectors as accounts
 from mamori.web.accounts.selectors import User
 from mamori.web.policies.models import Policy, PolicyDocument, PolicyVersion
+from mamori.web.productdb import selectors as productdb
 
 
 def policies_visible(user: User | None) -> QuerySet[Policy]:
@@ -25,53 +29,35 @@ def current_version(policy: Policy) -> PolicyVersion:
     return policy.versions.order_by("-number").first()
 
 
+def version_of(policy: Policy) -> catalog_mod.ProductVersion:
+    """The policy's own product version (its exact data, by content hash)."""
+    return productdb.catalog().by_hash(policy.product_version.content_hash)
+
+
+def installment_premium(policy: Policy, version: PolicyVersion) -> int:
+    """One installment of the policy's payment method at ``version``'s premium."""
+    return policy_usecases.premium_by_method(
+        policy.payment, monthly=version.monthly_premium_yen, annual=version.annual_premium_yen
+    )
+
+
+def version_at(policy: Policy, day: dt.date | None) -> PolicyVersion:
+    """The terms in force on ``day`` (the latest version effective on or before it; the first one before):
+    a claim always uses the version in force when its incident was discovered (product.md §5)."""
+    versions = list(policy.versions.order_by("number"))
+    terms = [v for v in versions if v.reason != PolicyVersion.Reason.CANCELLATION]
+    chosen = terms[0]
+    for v in terms:
+        if day is not None and v.effective_date <= day:
+            chosen = v
+    return chosen
+
+
 def certificate_of(policy: Policy, *, lang: str, version: int | None = None) -> PolicyDocument | None:
     documents = PolicyDocument.objects.filter(version__policy=policy, kind=PolicyDocument.Kind.CERTIFICATE, lang=lang)
     if version is not None:
         documents = documents.filter(version__number=version)
     return documents.order_by("-version__number").first()
-
-
-def installment_json(policy: Policy) -> list[dict[str, Any]]:
-    return [
-        {
-            "number": i.number,
-            "due_date": i.due_date.isoformat(),
-            "amount": i.amount_yen,
-            "paid": i.paid_yen,
-            "status": i.status.lower(),
-        }
-        for i in policy.installments.order_by("number")
-    ]
-
-
-def policy_json(policy: Policy) -> dict[str, Any]:
-    """A policy as ``GET /api/v1/policies/{number}`` answers."""
-    v = current_version(policy)
-    return {
-        "number": policy.number,
-        "status": policy.status.lower(),
-        "version": v.number,
-        "start_date": policy.start_date.isoformat(),
-        "end_date": policy.end_date.isoformat(),
-        "start_at": policy.start_at.isoformat(),
-        "end_at": policy.end_at.isoformat(),
-        "ended_at": policy.ended_at.isoformat() if policy.ended_at else None,
-        "retroactive_date": policy.retroactive_date.isoformat(),
-        "payment": policy.payment,
-        "monthly_premium": v.monthly_premium_yen,
-        "annual_premium": v.annual_premium_yen,
-        "liability_limit": v.liability_limit_yen,
-        "expense_limit": v.expense_limit_yen,
-        "deductible": v.deductible_yen,
-        "bi_limit": v.bi_limit_yen,
-        "pd_rider": v.pd_rider,
-        "business": {"id": policy.business_id, "name": policy.business.name, "entity": policy.business.entity},
-        "product": policy.product_version.product_id,
-        "product_version": policy.product_version.version,
-        "product_hash": policy.product_version.content_hash,
-        "installments": installment_json(policy),
-    }
 
 
 def versions_json(policy: Policy) -> list[dict[str, Any]]:

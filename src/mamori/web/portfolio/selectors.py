@@ -10,7 +10,6 @@ from django.db.models import QuerySet
 from mamori.web.accounts import roles
 from mamori.web.accounts import selectors as accounts
 from mamori.web.accounts.selectors import User
-from mamori.web.policies import services as policy_services
 from mamori.web.policies.models import Policy
 from mamori.web.portfolio.models import PortfolioRun
 
@@ -29,11 +28,11 @@ def book_records(*, on_date: dt.date | None = None) -> list[dict[str, Any]]:
     records = []
     for policy in in_force(on_date=on_date).select_related("product_version").prefetch_related("versions"):
         version = max(policy.versions.all(), key=lambda v: v.number)
-        risk = version.inputs
+        risk = version.risk
         record: dict[str, Any] = {
             "policy_id": policy.number,
-            "industry": risk["industry"],
-            "revenue": risk["revenue"],
+            "industry": risk.industry,
+            "revenue": risk.revenue,
             "liability_limit": version.liability_limit_yen,
             "expense_limit": version.expense_limit_yen,
             "deductible": version.deductible_yen,
@@ -42,18 +41,9 @@ def book_records(*, on_date: dt.date | None = None) -> list[dict[str, Any]]:
             "annual_premium": version.annual_premium_yen,
             "start_date": policy.start_date.isoformat(),
         }
-        record["security_measures"] = _measures_declared(policy, risk)
+        record["security_measures"] = risk.measures_declared
         records.append(record)
     return records
-
-
-def _measures_declared(policy: Policy, risk: dict[str, Any]) -> int:
-    """How many security measures the policy's risk declared (the product's reference count if not said)."""
-    if risk.get("measures"):
-        return len(risk["measures"])
-    if isinstance(risk.get("security_measures"), int):
-        return int(risk["security_measures"])
-    return policy_services.version_of(policy).rating.measure_reference_count
 
 
 def runs_visible(user: User | None) -> QuerySet[PortfolioRun]:

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mamori.rating.inputs import Risk
 from mamori.web.accounts.models import Business
 from mamori.web.productdb.models import ProductVersionRecord
 
@@ -23,6 +24,12 @@ class Quote(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     product_version = models.ForeignKey(ProductVersionRecord, on_delete=models.PROTECT, related_name="quotes")
     inputs = models.JSONField()  # the validated inputs (Risk.to_dict): rating them again gives this quote
+
+    @property
+    def risk(self) -> Risk:
+        """The stored risk, typed and read back with its layout version (``Risk.from_stored``)."""
+        return Risk.from_stored(self.inputs)
+
     status = models.CharField(max_length=10, choices=Status.choices)
     monthly_premium_yen = models.BigIntegerField(null=True, blank=True)
     annual_premium_yen = models.BigIntegerField(null=True, blank=True)

@@ -29,7 +29,7 @@ def quote_save(*, quote: engine.Quote, user: User | None = None, business: Busin
     with transaction.atomic():
         saved = Quote.objects.create(
             product_version_id=record_id,
-            inputs=quote.risk.to_dict(),
+            inputs=quote.risk.to_stored(),
             status=quote.status,
             monthly_premium_yen=quote.monthly_premium,
             annual_premium_yen=quote.annual_premium,
