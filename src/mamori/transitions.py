@@ -39,7 +39,7 @@ class IllegalTransition(Refused):
     ``allowed`` are the actions the table allows from ``from_state``.
     """
 
-    def __init__(  # noqa: PLR0913 - keyword-only: what was refused, from where, and how it is told
+    def __init__(
         self,
         *,
         from_state: str,

@@ -19,12 +19,12 @@ from tests.e2e.conftest import PASSWORD, login, logout  # type: ignore[import-no
 from mamori.web.accounts import roles
 from mamori.web.accounts import services as accounts
 from mamori.web.applications import services as applications
-from mamori.web.servicing import services as servicing
 from mamori.web.claimsdesk.models import Claim, ClaimPayment
 from mamori.web.incidents.models import Attachment, Case, ChecklistTick, Incident, Referral, Vendor
 from mamori.web.policies.models import Policy
 from mamori.web.productdb import selectors as productdb
 from mamori.web.quotes import services as quotes
+from mamori.web.servicing import services as servicing
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 JST = ZoneInfo("Asia/Tokyo")
@@ -40,7 +40,7 @@ WORDS = {
         "phase": "お客さまへの説明とお詫び",
         "referred": "紹介を記録しました",
         "opened": "保険金請求を開始しました",
-        "awaiting": "承認を待っています",
+        "awaiting": "承認待ちです",
         "approved": "支払いました",
         "paid": "支払済",
         "ransom": "身代金",

@@ -15,8 +15,8 @@ from tests.web.conftest import PASSWORD  # type: ignore[import-not-found]
 from mamori.web.accounts import roles
 from mamori.web.accounts.models import Agency, Business
 from mamori.web.applications import services as applications
-from mamori.web.servicing import services as servicing
 from mamori.web.quotes import services as quotes
+from mamori.web.servicing import services as servicing
 
 pytestmark = pytest.mark.django_db
 

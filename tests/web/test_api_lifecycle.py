@@ -125,7 +125,10 @@ def test_the_whole_journey_through_the_api(
     assert changed.status_code == 201
     assert (changed.json()["status"], changed.json()["reasons"][0]["code"]) == ("referred", "R_INDUSTRY")
     request_id = changed.json()["id"]
-    assert customer.post(f"/change-requests/{request_id}/decision", {"decision": "decline", "reason": "x"}).status_code == 403
+    assert (
+        customer.post(f"/change-requests/{request_id}/decision", {"decision": "decline", "reason": "x"}).status_code
+        == 403
+    )
     declined = uw.post(f"/change-requests/{request_id}/decision", {"decision": "decline", "reason": "未対応"})
     assert (declined.status_code, declined.json()["status"]) == (200, "declined")
     again_decided = uw.post(f"/change-requests/{request_id}/decision", {"decision": "approve", "reason": "x"})
@@ -134,7 +137,12 @@ def test_the_whole_journey_through_the_api(
     cancelled = customer.post(f"/policies/{policy['number']}/cancellation", {"effective_date": today.isoformat()})
     assert cancelled.status_code == 200, cancelled.content
     # Cancelled on the start date: m = 12, the whole annual premium comes back (floor10), as money paid back.
-    assert cancelled.json() == cancelled.json() | {"status": "cancelled", "refund": 105880, "refunds": 105880, "credit": 0}
+    assert cancelled.json() == cancelled.json() | {
+        "status": "cancelled",
+        "refund": 105880,
+        "refunds": 105880,
+        "credit": 0,
+    }
     assert (
         customer.post(f"/policies/{policy['number']}/cancellation", {"effective_date": today.isoformat()}).status_code
         == 409

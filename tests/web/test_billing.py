@@ -13,12 +13,12 @@ from tests.web.conftest import PASSWORD  # type: ignore[import-not-found]
 
 from mamori import calendar
 from mamori.web.applications import services as applications
-from mamori.web.servicing import services as servicing
 from mamori.web.audit.models import AuditEvent
-from mamori.web.servicing import services as billing
 from mamori.web.billing.models import DailyRun, Installment, Payment
 from mamori.web.policies.models import Policy, RenewalOffer
 from mamori.web.quotes import services as quotes
+from mamori.web.servicing import services as billing
+from mamori.web.servicing import services as servicing
 
 pytestmark = pytest.mark.django_db
 

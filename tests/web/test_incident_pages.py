@@ -19,13 +19,13 @@ from mamori.web.accounts import roles
 from mamori.web.accounts import services as accounts
 from mamori.web.accounts.models import Business
 from mamori.web.applications import services as applications
-from mamori.web.servicing import services as servicing
 from mamori.web.claimsdesk import services as claims
 from mamori.web.claimsdesk.models import Claim, ClaimPayment, CostLine
 from mamori.web.incidents import services as incidents
 from mamori.web.incidents.models import Attachment, Case, ChecklistTick, Incident, Referral, Vendor
 from mamori.web.policies.models import Policy
 from mamori.web.quotes import services as quotes
+from mamori.web.servicing import services as servicing
 
 pytestmark = pytest.mark.django_db
 JST = ZoneInfo("Asia/Tokyo")

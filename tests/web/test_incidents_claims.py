@@ -490,4 +490,3 @@ def test_a_large_correction_waits_for_approval_and_every_correction_of_a_payment
     assert last.status == "PAID"
     claims_svc.payment_approve(user=claims2, payment_id=back.pk)
     assert claims_svc.paid_on_claim(claim).amount == 2_000_000
-

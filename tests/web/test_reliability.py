@@ -13,12 +13,12 @@ from django.test import Client
 from tests.web.conftest import parallel  # type: ignore[import-not-found]
 
 from mamori.web.applications import services as applications
-from mamori.web.servicing import services as servicing
 from mamori.web.audit.models import AuditEvent
 from mamori.web.billing.models import Installment, Payment
 from mamori.web.policies import certificate
 from mamori.web.policies.models import Policy, PolicyDocument, PolicyVersion
 from mamori.web.quotes import services as quotes
+from mamori.web.servicing import services as servicing
 
 
 def _approved_application(user: User, today: dt.date, payment: str = "monthly") -> Any:

@@ -64,7 +64,7 @@ CLAIM_TRANSITIONS: Final[TransitionTable[ClaimState, ClaimAction]] = transitions
     (_C.OPEN, _CA.DECIDE, _C.DECIDED),
     (_C.DECIDED, _CA.PAY, _C.DECIDED),
     (_C.DECIDED, _CA.CLOSE, _C.CLOSED),
-    refusals={state: "E_CLAIM_STATE" for state in ClaimState},
+    refusals=dict.fromkeys(ClaimState, "E_CLAIM_STATE"),
 )
 
 _P, _PA = ClaimPaymentState, ClaimPaymentAction
@@ -74,5 +74,5 @@ CLAIM_PAYMENT_TRANSITIONS: Final[TransitionTable[ClaimPaymentState, ClaimPayment
     (_P.REQUESTED, _PA.HOLD, _P.AWAITING_APPROVAL),
     (_P.AWAITING_APPROVAL, _PA.APPROVE, _P.PAID),
     (_P.AWAITING_APPROVAL, _PA.REJECT, _P.REJECTED),
-    refusals={state: "E_PAYMENT_STATE" for state in ClaimPaymentState},
+    refusals=dict.fromkeys(ClaimPaymentState, "E_PAYMENT_STATE"),
 )

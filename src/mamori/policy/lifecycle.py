@@ -96,7 +96,7 @@ POLICY_TRANSITIONS: Final[TransitionTable[PolicyState, PolicyAction]] = transiti
     (_P.IN_FORCE, _PA.CANCEL, _P.CANCELLED),
     (_P.IN_FORCE, _PA.LAPSE, _P.LAPSED),
     (_P.IN_FORCE, _PA.EXPIRE, _P.EXPIRED),
-    refusals={state: "E_POLICY_NOT_IN_FORCE" for state in (_P.CANCELLED, _P.LAPSED, _P.EXPIRED)},
+    refusals=dict.fromkeys((_P.CANCELLED, _P.LAPSED, _P.EXPIRED), "E_POLICY_NOT_IN_FORCE"),
 )
 
 _AS, _AA = ApplicationState, ApplicationAction

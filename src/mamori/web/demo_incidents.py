@@ -73,7 +73,9 @@ def moved(scenario: Mapping[str, Any], now: dt.datetime) -> tuple[int, dict[str,
     return days, move(scenario["incident"], _INSTANTS["incident"]) or {}, move(scenario["bi"], _INSTANTS["bi"])
 
 
-def policy_for(*, user: User, business: Any, risk: Mapping[str, Any], start: dt.date, today: dt.date) -> Policy:
+def policy_for(  # noqa: PLR0913 - keyword-only: who buys what, when, and how it is paid
+    *, user: User, business: Any, risk: Mapping[str, Any], start: dt.date, today: dt.date, payment: str = "monthly"
+) -> Policy:
     """An in-force policy of ``business`` that started on ``start`` (possibly in the past), every installment
     due by ``today`` paid — as if it had been bought then."""
     quote, _ = quotes.quote_create(raw={**risk, "start": start.isoformat()}, user=user, business=business, today=start)
@@ -82,7 +84,7 @@ def policy_for(*, user: User, business: Any, risk: Mapping[str, Any], start: dt.
         quote=quote,
         business_id=business.pk,
         start=start.isoformat(),
-        payment="monthly",
+        payment=payment,
         consent=True,
         today=start,
     )

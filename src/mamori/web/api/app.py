@@ -23,7 +23,7 @@ from mamori.web.api.parser import StrictJsonParser
 from mamori.web.applications import selectors as application_selectors
 from mamori.web.applications import services as application_services
 from mamori.web.errors import NotFound
-from mamori.web.estimates.api import router as estimates_router
+from mamori.web.api.estimates import router as estimates_router
 from mamori.web.policies import selectors as policy_selectors
 from mamori.web.policies.models import ChangeRequest
 from mamori.web.quotes import selectors as quote_selectors

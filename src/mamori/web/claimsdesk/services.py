@@ -423,7 +423,10 @@ def payment_request(
     return payment
 
 
-def _awaiting(user: AbstractBaseUser, payment_id: Any) -> tuple[ClaimPayment, Claim, ClaimResult, ledger.Paid]:
+def _awaiting(
+    user: AbstractBaseUser, payment_id: Any, action: Action
+) -> tuple[ClaimPayment, Claim, ClaimResult, ledger.Paid]:
+    authority.require_role(accounts.subject_of(user), action)
     payment: ClaimPayment = locked(ClaimPayment.objects.filter(claim__in=_staff_claims(user)), payment_id)
     claim, result, paid = _locked_for_payment(user, payment.claim_id)
     return payment, claim, result, paid
@@ -443,7 +446,7 @@ def payment_approve(*, user: AbstractBaseUser, payment_id: Any) -> ClaimPayment:
     """A second claims user of the team approves (never the requester); paid once, however many approve at
     once, and checked again against the calculation and the corrections as they are now."""
     with transaction.atomic():
-        payment, claim, result, paid = _awaiting(user, payment_id)
+        payment, claim, result, paid = _awaiting(user, payment_id, Action.APPROVE_CLAIM_PAYMENT)
         decision = claims_handling.approve_payment(
             subject=accounts.subject_of(user),
             target=_target(claim),
@@ -470,7 +473,7 @@ def payment_approve(*, user: AbstractBaseUser, payment_id: Any) -> ClaimPayment:
 def payment_reject(*, user: AbstractBaseUser, payment_id: Any, note: str = "") -> ClaimPayment:
     """A claims user of the team rejects (or the requester withdraws) a payment awaiting approval."""
     with transaction.atomic():
-        payment, claim, _, _ = _awaiting(user, payment_id)
+        payment, claim, _, _ = _awaiting(user, payment_id, Action.HANDLE_CLAIM)
         state = claims_handling.reject_payment(
             subject=accounts.subject_of(user), target=_target(claim), payment=record_of(payment)
         )

@@ -182,12 +182,8 @@ MAMORI_LOGIN_FAILURES = int(os.environ.get("MAMORI_LOGIN_FAILURES", "5"))
 MAMORI_LOGIN_WINDOW_SECONDS = int(os.environ.get("MAMORI_LOGIN_WINDOW_SECONDS", "900"))
 #: The support and claims team new cases go to (staff see the cases of their team; administrators all).
 MAMORI_DEFAULT_TEAM = os.environ.get("MAMORI_DEFAULT_TEAM", "tokyo")
-#: A claim payment above this many yen needs a second claims user's approval (four eyes).
-MAMORI_FOUR_EYES_ABOVE = int(os.environ.get("MAMORI_FOUR_EYES_ABOVE", "10000000"))
 #: Attachments: at most this many bytes each, of these types (checked by content, not by name).
 MAMORI_ATTACHMENT_MAX_BYTES = int(os.environ.get("MAMORI_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
-#: A regulatory deadline is "approaching" this many hours before it falls.
-MAMORI_DEADLINE_WARNING_HOURS = int(os.environ.get("MAMORI_DEADLINE_WARNING_HOURS", "48"))
 
 LOGGING = {
     "version": 1,

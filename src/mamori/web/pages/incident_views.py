@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -28,6 +27,7 @@ from mamori import catalog as catalog_mod
 from mamori.authority import Action, Target
 from mamori.claims import answer as answer_mod
 from mamori.errors import FieldError, InvalidInput
+from mamori.support import deadlines
 from mamori.support.lifecycle import CaseState
 from mamori.usecases import claims_handling
 from mamori.web.accounts import selectors as accounts
@@ -131,14 +131,14 @@ def _due_text(due: str | None) -> str:
 def deadline_rows(incident: Incident) -> list[dict[str, Any]]:
     """The incident's regulatory deadlines as shown: name, due, time left (overdue ones flagged), filed."""
     rows = []
-    warning = settings.MAMORI_DEADLINE_WARNING_HOURS * 3600
+    terms = policy_selectors.version_of(incident.policy).regulatory
     for deadline in incident_selectors.deadlines_of(incident):
         filed = deadline.get("filed_at")
         left = deadline["time_left_seconds"]
         rows.append(
             {
                 **deadline,
-                "soon": left is not None and left <= warning,
+                "soon": left is not None and deadlines.reminder_stage(dt.timedelta(seconds=left), terms) is not None,
                 "name": _deadline_name(deadline["kind"]),
                 "due_text": _due_text(deadline["due"]),
                 "left": time_left_text(deadline["time_left_seconds"]),
@@ -949,10 +949,9 @@ def claim_pay(request: HttpRequest, claim_id: str) -> HttpResponse:
 def _payment_done(payment: ClaimPayment) -> str:
     amount = f"{payment.amount_yen:,}"
     if payment.status == ClaimPayment.Status.AWAITING_APPROVAL:
-        return _("The payment of %(amount)s yen waits for a second claims user's approval (above %(above)s yen).") % {
-            "amount": amount,
-            "above": f"{settings.MAMORI_FOUR_EYES_ABOVE:,}",
-        }
+        above = policy_selectors.version_of(payment.claim.policy).policy.claim_payment_approval_above
+        text = _("The payment of %(amount)s yen waits for a second claims user (claim's total above %(above)s yen).")
+        return text % {"amount": amount, "above": f"{above:,}"}
     return _("The payment of %(amount)s yen was made.") % {"amount": amount}
 
 

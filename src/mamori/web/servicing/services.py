@@ -256,6 +256,7 @@ def change_request_decide(
     *, user: AbstractBaseUser, request_id: Any, decision: Any, reason: Any, monthly_premium: Any = None
 ) -> ChangeRequest:
     """An underwriter approves a referred change (it applies on its date) or declines it."""
+    authority.require_role(accounts.subject_of(user), Action.DECIDE_CHANGE)
     with transaction.atomic():
         found = selectors.change_request_get(user=user, request_id=request_id)
         if found is None:
