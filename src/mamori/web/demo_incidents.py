@@ -73,7 +73,7 @@ def moved(scenario: Mapping[str, Any], now: dt.datetime) -> tuple[int, dict[str,
     return days, move(scenario["incident"], _INSTANTS["incident"]) or {}, move(scenario["bi"], _INSTANTS["bi"])
 
 
-def policy_for(  # noqa: PLR0913 - keyword-only: who buys what, when, and how it is paid
+def policy_for(
     *, user: User, business: Any, risk: Mapping[str, Any], start: dt.date, today: dt.date, payment: str = "monthly"
 ) -> Policy:
     """An in-force policy of ``business`` that started on ``start`` (possibly in the past), every installment

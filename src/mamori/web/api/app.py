@@ -17,13 +17,13 @@ from mamori.web.accounts import services as account_services
 from mamori.web.api import errors as api_errors
 from mamori.web.api.auth import OptionalTokenAuth, TokenAuth
 from mamori.web.api.claims import router as claims_router
+from mamori.web.api.estimates import router as estimates_router
 from mamori.web.api.idempotency import idempotent
 from mamori.web.api.incidents import router as incidents_router
 from mamori.web.api.parser import StrictJsonParser
 from mamori.web.applications import selectors as application_selectors
 from mamori.web.applications import services as application_services
 from mamori.web.errors import NotFound
-from mamori.web.api.estimates import router as estimates_router
 from mamori.web.policies import selectors as policy_selectors
 from mamori.web.policies.models import ChangeRequest
 from mamori.web.quotes import selectors as quote_selectors
