@@ -54,7 +54,7 @@ def test_a_policy_that_has_ended_allows_no_action(state: PolicyState, action: Po
     with pytest.raises(IllegalTransition) as caught:
         POLICY_TRANSITIONS.apply(current=state, action=action)
     err = caught.value
-    assert (err.from_state, err.action, err.code) == (state, action, "E_ILLEGAL_TRANSITION")
+    assert (err.from_state, err.action, err.code) == (state, action, "E_POLICY_NOT_IN_FORCE")  # the table words it
     assert err.to_state is POLICY_TRANSITIONS.apply(current=PolicyState.IN_FORCE, action=action)
     assert err.allowed == ()
 

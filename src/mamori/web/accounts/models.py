@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mamori.rating.inputs import ENTITY_TYPES
+
 
 class Agency(models.Model):
     code = models.CharField(max_length=32, unique=True)
@@ -16,13 +18,13 @@ class Agency(models.Model):
         return self.name
 
 
-class Business(models.Model):
-    class Entity(models.TextChoices):
-        CORPORATION = "corporation", _("Corporation")
-        SOLE_PROPRIETOR = "sole_proprietor", _("Sole proprietor")
+#: How each entity type of the core (``rating.inputs.ENTITY_TYPES``) is named on a page.
+ENTITY_NAMES = {"corporation": _("Corporation"), "sole_proprietor": _("Sole proprietor")}
 
+
+class Business(models.Model):
     name = models.CharField(max_length=200)
-    entity = models.CharField(max_length=20, choices=Entity.choices)
+    entity = models.CharField(max_length=20, choices=[(e, ENTITY_NAMES[e]) for e in ENTITY_TYPES])
     industry = models.CharField(max_length=64, blank=True)
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="businesses")
     address = models.CharField(max_length=300, blank=True)

@@ -14,6 +14,7 @@ from mamori import authority, usecases
 from mamori.authority import Action
 from mamori.errors import FieldError, InvalidInput
 from mamori.policy import lifecycle
+from mamori.rating import inputs as rating_inputs
 from mamori.rating import values
 from mamori.usecases import policies as policy_usecases
 from mamori.web.accounts import roles
@@ -31,7 +32,7 @@ from mamori.web.rows import locked
 
 #: Fields of a business an application may give.
 BUSINESS_FIELDS = ("name", "entity", "address", "email", "new_business")
-ENTITIES = tuple(Business.Entity.values)
+ENTITIES = rating_inputs.ENTITY_TYPES
 
 
 def _snapshot(app: Application) -> dict[str, Any]:

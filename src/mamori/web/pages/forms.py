@@ -14,6 +14,7 @@ from mamori import catalog as catalog_mod
 from mamori import i18n
 from mamori.errors import FieldError, InvalidInput
 from mamori.rating import engine, inputs
+from mamori.rating.inputs import ENTITY_TYPES
 from mamori.web.accounts import roles
 from mamori.web.accounts import services as account_services
 from mamori.web.quotes.models import Quote
@@ -181,13 +182,9 @@ def signup(values: Mapping[str, str]) -> User:
         errors.append(FieldError("password", "E_PASSWORD", {"problem": " ".join(exc.messages)}))
     if not values.get("name", "").strip():
         errors.append(FieldError("business.name", "E_REQUIRED"))
-    if values.get("entity") not in ("corporation", "sole_proprietor"):
+    if values.get("entity") not in ENTITY_TYPES:
         errors.append(
-            FieldError(
-                "business.entity",
-                "E_CHOICE",
-                {"value": values.get("entity"), "allowed": ["corporation", "sole_proprietor"]},
-            )
+            FieldError("business.entity", "E_CHOICE", {"value": values.get("entity"), "allowed": list(ENTITY_TYPES)})
         )
     if errors:
         raise InvalidInput(errors)
