@@ -169,9 +169,11 @@ def daily(*, on_date: dt.date | None, out: TextIO) -> dict[str, Any]:
     from mamori.web.billing import services as billing
     from mamori.web.productdb import selectors as productdb
 
+    from mamori.web.quotes.services import anonymous_quotes_purge
+
     day = on_date or productdb.catalog().latest().today()
     summary, ran = billing.daily_run(on_date=day)
-    return {"date": day.isoformat(), "ran": ran, **summary}
+    return {"date": day.isoformat(), "ran": ran, **summary, "anonymous_quotes_deleted": anonymous_quotes_purge()}
 
 
 def deadline_reminders() -> list[tuple[str, str, str]]:

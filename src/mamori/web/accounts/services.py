@@ -75,12 +75,14 @@ def _digest(token: str) -> str:
 def api_token_create(*, user: AbstractBaseUser, name: str = "", second_factor: bool = False) -> tuple[ApiToken, str]:
     """A new token for ``user``: returns the record and the token itself (shown once, stored hashed)."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = timezone.now()
     record = ApiToken.objects.create(
         user=user,
         digest=_digest(token),
         prefix=token[:8],
         name=name,
-        expires_at=timezone.now() + dt.timedelta(seconds=settings.MAMORI_TOKEN_LIFETIME_SECONDS),
+        created_at=now,
+        expires_at=now + dt.timedelta(seconds=settings.MAMORI_TOKEN_LIFETIME_SECONDS),
         second_factor=second_factor,
     )
     audit_record(

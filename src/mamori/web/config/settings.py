@@ -249,6 +249,9 @@ for _i, (_name, _methods, _path, _n, _s) in enumerate(MAMORI_THROTTLES):
         _n, _s = (int(x) for x in _given.split("/", 1))
         MAMORI_THROTTLES[_i] = (_name, _methods, _path, _n, _s)
 
+#: Quotes saved by anonymous visitors are deleted by the daily job after this many days (when unused).
+MAMORI_ANONYMOUS_QUOTE_DAYS = int(os.environ.get("MAMORI_ANONYMOUS_QUOTE_DAYS", "30"))
+
 REDIS_URL = os.environ.get("MAMORI_REDIS_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
