@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest

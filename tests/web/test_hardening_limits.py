@@ -132,7 +132,7 @@ def test_a_nul_in_a_path_is_404_and_in_a_query_422(api: Callable[..., Any], admi
         (None, "/auth/token", {"username": "holder\x00", "password": "x"}, "username"),
     ],
 )
-def test_a_nul_in_a_body_is_422_naming_the_field(
+def test_a_nul_in_a_body_is_422_naming_the_field(  # noqa: PLR0913 - one fixture per role, one argument per column
     api: Callable[..., Any], holder: User, admin: User, support: User, who: str | None, path: str, body: Any, field: str
 ) -> None:
     users = {"holder": holder, "admin": admin, "support": support}

@@ -168,7 +168,6 @@ def daily(*, on_date: dt.date | None, out: TextIO) -> dict[str, Any]:
     migrate_and_register()
     from mamori.web.billing import services as billing
     from mamori.web.productdb import selectors as productdb
-
     from mamori.web.quotes.services import anonymous_quotes_purge
 
     day = on_date or productdb.catalog().latest().today()
