@@ -145,7 +145,15 @@ class ApiErrorsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not answers.is_api(request) or response.status_code < 400:
+        if not answers.is_api(request):
+            return response
+        response = self.shaped(request, response)
+        patch_cache_control(response, private=True, no_store=True)  # every API answer, errors included
+        response.headers.setdefault("Permissions-Policy", settings.MAMORI_PERMISSIONS_POLICY)
+        return response
+
+    def shaped(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if response.status_code < 400:
             return response
         if response.get("Content-Type", "").startswith("application/json") and _has_errors(response):
             return response
