@@ -167,7 +167,7 @@ def test_active_or_mismatched_attachments_are_refused(
         ("xss.svg", PNG, "SCREENSHOT", "image/png", "png"),
     ],
 )
-def test_allowed_attachments_are_named_from_their_detected_type(
+def test_allowed_attachments_are_named_from_their_detected_type(  # noqa: PLR0913 - one argument per column
     holder: User, incident: Incident, name: str, data: bytes, kind: str, content_type: str, extension: str
 ) -> None:
     attachment = incidents.attachment_add(
