@@ -275,6 +275,10 @@ def test_a_database_outage_is_503_in_json_and_every_worker_recovers(
                 assert time.monotonic() < deadline and server.poll() is None, (tmp_path / "server.log").read_text()
                 time.sleep(0.5)
         assert (status, json.loads(body)) == (200, {"status": "ok"})
+        for path in ("/policies?q=" + "a" * 5000, "/policies?q=" + "a" * 9000):  # ours, then gunicorn's own 414
+            status, headers, body = _get(base + path)
+            assert status == 414 and headers["Content-Type"].startswith("application/json"), body[:200]
+            assert json.loads(body)["errors"][0]["code"] == "E_URI_TOO_LONG"
 
         proxy.cut()
         for _ in range(4):  # whichever worker answers

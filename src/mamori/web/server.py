@@ -145,6 +145,7 @@ def serve(
         "limit_request_line": 8190,
         "limit_request_field_size": 8190,
         "limit_request_fields": 100,
+        "worker_class": "mamori.web.gunicorn_worker.JsonErrorWorker",  # its own refusals in the one shape
     }
 
     class Server(BaseApplication):  # gunicorn ships no type information
