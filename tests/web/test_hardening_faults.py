@@ -120,6 +120,33 @@ def test_a_retry_waits_for_a_request_in_flight_and_runs_when_its_worker_dies(
     assert Policy.objects.count() == 1
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_waits_for_a_request_still_running_at_most_the_set_time(
+    api: Callable[..., Any], holder: User, today: dt.date, settings: Any
+) -> None:
+    import psycopg
+
+    settings.MAMORI_IDEMPOTENCY_WAIT_SECONDS = 0.5
+    app = _approved(holder, today)
+    s = connection.settings_dict
+    worker = psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"], dbname=s["NAME"])
+    try:
+        worker.execute(
+            f"INSERT INTO {IdempotencyRecord._meta.db_table} (user_id, key, operation, request_hash, status_code, body, "  # noqa: S608 - the model's own table name
+            "created_at) VALUES (%s, 'bind-3', 'POST', 'x', 0, '{}', now())",
+            (holder.pk,),
+        )
+        started = time.monotonic()
+        r = _bind(api, holder, app, "bind-3")
+        assert r.status_code == 409 and r.json()["errors"][0]["code"] == "E_IDEMPOTENCY_IN_PROGRESS"
+        assert time.monotonic() - started < 5
+    finally:
+        worker.close()
+    assert _bind(api, holder, app, "bind-3").status_code == 201  # once the first is gone
+    assert Policy.objects.count() == 1
+
+
 # ------------------------------------------------------------------------------------------ start-up
 
 

@@ -6,7 +6,9 @@ The key is claimed inside the action's own transaction: the row holding the answ
 action runs, and the answer is written — all committed together. A concurrent repeat's insert waits on the
 unique (user, key) index until the first transaction ends: committed, the repeat gets the stored answer;
 rolled back (the action failed, or its worker died and the database ended its transaction), nothing of it
-remains and the repeat runs the action itself. No key is ever left pending.
+remains and the repeat runs the action itself. No key is ever left pending. A repeat waits at most
+``MAMORI_IDEMPOTENCY_WAIT_SECONDS`` (PostgreSQL's lock timeout) for a first request still running, then
+answers 409 ``E_IDEMPOTENCY_IN_PROGRESS``: a worker is never held for the whole of another request.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.http import HttpRequest
 
 from mamori.web.api.models import IdempotencyRecord
@@ -46,6 +49,7 @@ def idempotent(request: HttpRequest, action: Callable[[], tuple[int, Any]]) -> t
     # A row left pending by the earlier scheme (its request died) is stale: it is released.
     IdempotencyRecord.objects.filter(user=user, key=key, status_code=PENDING).delete()
     with transaction.atomic():
+        _lock_timeout(int(settings.MAMORI_IDEMPOTENCY_WAIT_SECONDS * 1000))
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
@@ -53,9 +57,25 @@ def idempotent(request: HttpRequest, action: Callable[[], tuple[int, Any]]) -> t
                 )
         except IntegrityError:
             return _replay(user, key, fingerprint)
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+                raise Conflict("Idempotency-Key", "E_IDEMPOTENCY_IN_PROGRESS") from None
+            raise
+        _lock_timeout(0)  # the action's own locks wait as they always did
         status, body = action()
         IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=status, body=body)
     return status, body
+
+
+#: PostgreSQL's "lock not available" (a lock timeout).
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def _lock_timeout(milliseconds: int) -> None:
+    """How long this transaction waits for a lock (PostgreSQL; SQLite waits for its write lock anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{milliseconds}ms"])
 
 
 def _replay(user: Any, key: str, fingerprint: str) -> tuple[int, Any]:

@@ -276,6 +276,9 @@ SILENCED_SYSTEM_CHECKS = [
     "axes.W006",  # only the user name is locked, on purpose: an address (NAT, proxy) never locks others out
 ]
 
+#: A repeat of an Idempotency-Key waits at most this long for the first request still running (then 409).
+MAMORI_IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("MAMORI_IDEMPOTENCY_WAIT_SECONDS", "10"))
+
 # Tokens and sessions (interfaces.md §2).
 MAMORI_TOKEN_LIFETIME_SECONDS = int(os.environ.get("MAMORI_TOKEN_LIFETIME_SECONDS", str(12 * 3600)))
 MAMORI_STAFF_TOKEN_IDLE_SECONDS = int(os.environ.get("MAMORI_STAFF_TOKEN_IDLE_SECONDS", str(30 * 60)))
