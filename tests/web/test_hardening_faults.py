@@ -140,6 +140,7 @@ def test_a_retry_waits_for_a_request_still_running_at_most_the_set_time(
         started = time.monotonic()
         r = _bind(api, holder, app, "bind-3")
         assert r.status_code == 409 and r.json()["errors"][0]["code"] == "E_IDEMPOTENCY_IN_PROGRESS"
+        assert int(r["Retry-After"]) > 0
         assert time.monotonic() - started < 5
     finally:
         worker.close()

@@ -54,7 +54,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Conflict)
     def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
-        return respond(request, 409, [exc.error])
+        response = respond(request, 409, [exc.error])
+        if exc.error.code == "E_IDEMPOTENCY_IN_PROGRESS":
+            response["Retry-After"] = "2"  # the first request with the key is still running
+        return response
 
     @api.exception_handler(IllegalTransition)
     def illegal(request: HttpRequest, exc: IllegalTransition) -> HttpResponse:
