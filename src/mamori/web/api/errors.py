@@ -40,7 +40,7 @@ def _pydantic_error(error: dict[str, Any]) -> FieldError:
     return FieldError(field, code, {"value": error.get("input") if kind != "missing" else None})
 
 
-def install(api: NinjaAPI) -> None:
+def install(api: NinjaAPI) -> None:  # noqa: C901 - one handler per exception, each a few lines
     def respond(request: HttpRequest, status: int, errors: list[FieldError]) -> HttpResponse:
         return api.create_response(request, body(request, errors), status=status)
 
