@@ -31,6 +31,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (the test command runs it with DATABASE_URL)"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> None:
+    """Each test starts with no throttle counted (the counters live in this process's cache)."""
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
+
+
 @pytest.fixture
 def today() -> dt.date:
     return productdb.catalog().latest().today()

@@ -219,6 +219,10 @@ def read_date(value: Any) -> dt.date | Failure:
     return day
 
 
+#: At most this many unknown or repeated ids are named in a problem.
+_PROBLEMS_SHOWN = 20
+
+
 def read_measures(value: Any, allowed: Sequence[str]) -> tuple[str, ...] | MeasureProblem:
     """Security-measure item ids: a list, or a text separated by spaces, commas or semicolons.
 
@@ -232,10 +236,16 @@ def read_measures(value: Any, allowed: Sequence[str]) -> tuple[str, ...] | Measu
     else:
         return MeasureProblem(Failure("E_CHOICE"), (str(value),))
     ids = [normalise(i).upper() if isinstance(i, str) else repr(i) for i in items]
-    unknown = [i for i in ids if i not in allowed]
+    known = frozenset(allowed)
+    # Linear in the list (a long list must not cost its square); each problem value named once, a few at most.
+    unknown = list(dict.fromkeys(i for i in ids if i not in known))
     if unknown:
-        return MeasureProblem(Failure("E_CHOICE"), tuple(unknown))
-    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        return MeasureProblem(Failure("E_CHOICE"), tuple(unknown[:_PROBLEMS_SHOWN]))
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for i in ids:
+        (repeated if i in seen else seen).add(i)
+    duplicated = sorted(repeated)[:_PROBLEMS_SHOWN]
     if duplicated:
         return MeasureProblem(Failure("E_MEASURE_DUPLICATE"), tuple(duplicated))
     return tuple(sorted(ids))

@@ -17,6 +17,8 @@ from typing import Any, TextIO
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+#: Seconds a worker may spend on one request before gunicorn replaces it.
+REQUEST_TIME_LIMIT = 60
 
 
 class NotConfigured(Exception):
@@ -66,10 +68,35 @@ def migrate_and_register() -> None:
     from mamori.web.productdb import selectors as productdb
     from mamori.web.productdb.services import product_versions_register
 
-    call_command("migrate", interactive=False, verbosity=0)
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+    except Exception as exc:
+        if _is_database_down(exc):
+            raise NotConfigured(_database_down(exc)) from None
+        raise
+    call_command("createcachetable", verbosity=0)  # the throttles' shared counters (without Redis)
     source = catalog_mod.FolderCatalog(settings.MAMORI_PRODUCTS or catalog_mod.PACKAGED_PRODUCTS)
     product_versions_register(source=source)
     productdb.catalog().forget()
+
+
+def _is_database_down(exc: BaseException) -> bool:
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def _database_down(exc: BaseException) -> str:
+    """One line for the operator: which database (never its password) and what it said."""
+    from django.db import connection
+
+    where = connection.settings_dict
+    if where.get("ENGINE", "").endswith("sqlite3"):
+        place = str(where.get("NAME"))
+    else:
+        place = f"{where.get('HOST') or 'localhost'}:{where.get('PORT') or 5432}/{where.get('NAME')}"
+    said = " ".join(str(exc).split()) or type(exc).__name__
+    return f"the database at DATABASE_URL ({place}) does not answer: {said[:200]}"
 
 
 def prepare(*, demo: bool, out: TextIO) -> None:
@@ -111,8 +138,14 @@ def serve(
         "accesslog": os.environ.get("MAMORI_ACCESS_LOG") or None,
         "errorlog": "-",
         "loglevel": os.environ.get("MAMORI_LOG_LEVEL", "warning").lower(),
-        "timeout": 60,
+        "timeout": REQUEST_TIME_LIMIT,
         "preload_app": True,
+        # Request line and headers bounded by gunicorn itself (the application refuses a longer address
+        # with 414 in the one error shape before that): 8 KiB each, at most 100 header fields.
+        "limit_request_line": 8190,
+        "limit_request_field_size": 8190,
+        "limit_request_fields": 100,
+        "worker_class": "mamori.web.gunicorn_worker.JsonErrorWorker",  # its own refusals in the one shape
     }
 
     class Server(BaseApplication):  # gunicorn ships no type information
@@ -135,11 +168,12 @@ def daily(*, on_date: dt.date | None, out: TextIO) -> dict[str, Any]:
     configure(demo=bool(os.environ.get("MAMORI_DEMO")))
     migrate_and_register()
     from mamori.web.productdb import selectors as productdb
+    from mamori.web.quotes.services import anonymous_quotes_purge
     from mamori.web.servicing import services as servicing
 
     day = on_date or productdb.catalog().latest().today()
     summary, ran = servicing.daily_run(on_date=day)
-    return {"date": day.isoformat(), "ran": ran, **summary}
+    return {"date": day.isoformat(), "ran": ran, **summary, "anonymous_quotes_deleted": anonymous_quotes_purge()}
 
 
 def deadline_reminders() -> list[tuple[str, str, str]]:

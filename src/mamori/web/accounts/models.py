@@ -1,4 +1,4 @@
-"""Businesses (the insured), agencies, the profile tying a user to them, API tokens and failed logins."""
+"""Businesses (the insured), agencies, the profile tying a user to them, API tokens (failed logins: django-axes)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,9 @@ class Profile(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for /api/v1. Only its SHA-256 digest is stored; the token is shown once."""
+    """A bearer token for /api/v1. Only its SHA-256 digest is stored; the token is shown once. It ends at
+    ``expires_at`` (12 hours), after 30 minutes unused for staff, when revoked, and when the password of
+    its user changes. A staff token made with the second factor says so (``second_factor``)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True)
@@ -61,12 +63,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)  # None: made before tokens ended (see services)
+    second_factor = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
-
-
-class LoginFailure(models.Model):
-    username = models.CharField(max_length=150, db_index=True)
-    address = models.CharField(max_length=64, db_index=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)

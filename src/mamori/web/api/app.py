@@ -61,6 +61,7 @@ class _Open(BaseModel):
 class TokenIn(BaseModel):
     username: str
     password: str
+    otp: str | None = Field(None, description="staff: the 6-digit code of the second factor (TOTP)")
 
 
 class QuoteIn(_Open):
@@ -124,9 +125,21 @@ def _extra(schema: BaseModel) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------ health
 
 
-@api.get("/health", auth=None, response={200: dict}, tags=["health"])
+@api.get("/health", auth=None, response={200: dict, 503: dict}, tags=["health"])
 def health(request: HttpRequest) -> Any:
-    """Liveness (public, touches nothing): for load balancers, and the trivial baseline of the benchmark."""
+    """200 ``{"status": "ok"}`` only when the database answers; otherwise 503 (for load balancers)."""
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any failure of the database is an unhealthy answer, never a 500
+        connection.close_if_unusable_or_obsolete()
+        body = api_errors.body(request, [FieldError("$", "E_UNAVAILABLE")])
+        response = api.create_response(request, {"status": "unavailable", **body}, status=503)
+        response["Retry-After"] = "30"
+        return response
     return {"status": "ok"}
 
 
@@ -135,30 +148,53 @@ def health(request: HttpRequest) -> Any:
 
 @api.post("/auth/token", auth=None, response={200: dict, 401: dict, 429: dict}, tags=["auth"])
 def token_create(request: HttpRequest, payload: TokenIn) -> Any:
-    """Exchange a user name and password for a bearer token (shown once; stored hashed)."""
+    """Exchange a user name and password (and, for staff, the second-factor code ``otp``) for a bearer
+    token (shown once; stored hashed; 12 hours, 30 minutes unused for staff)."""
     try:
         user = account_services.login_attempt(request=request, username=payload.username, password=payload.password)
     except account_services.LoginThrottled as exc:
-        minutes = int(exc.retry_after.total_seconds() // 60) + 1
-        return Status(429, api_errors.body(request, [FieldError("username", "E_THROTTLED", {"minutes": minutes})]))
+        minutes = (exc.seconds + 59) // 60
+        body = api_errors.body(request, [FieldError("username", "E_THROTTLED", {"minutes": minutes})])
+        response = api.create_response(request, body, status=429)
+        response["Retry-After"] = str(exc.seconds)
+        return response
     if user is None:
         return Status(401, api_errors.body(request, [FieldError("password", "E_AUTH")]))
-    record, token = account_services.api_token_create(user=user, name="api")
-    return {"token": token, "prefix": record.prefix}
+    try:
+        verified = account_services.staff_token_second_factor(user=user, code=payload.otp)
+    except account_services.SecondFactorRequired as exc:
+        return Status(401, api_errors.body(request, [FieldError("otp", exc.code)]))
+    record, token = account_services.api_token_create(user=user, name="api", second_factor=verified)
+    return {"token": token, "prefix": record.prefix, "expires_at": record.expires_at.isoformat()}
 
 
 @api.post("/auth/token/revoke", response={200: dict, **ERRORS}, tags=["auth"])
 def token_revoke(request: HttpRequest) -> Any:
     """Revoke the token this request is made with."""
-    header = request.headers.get("Authorization", "")
-    import hashlib
-
-    from mamori.web.accounts.models import ApiToken
-
-    digest = hashlib.sha256(header.removeprefix("Bearer ").strip().encode()).hexdigest()
-    record = ApiToken.objects.get(digest=digest)
-    account_services.api_token_revoke(user=request.user, token_id=record.pk)
+    account_services.api_token_revoke(user=request.user, token_id=request.auth_token.pk)
     return {"revoked": True}
+
+
+@api.post("/auth/token/revoke-all", response={200: dict, **ERRORS}, tags=["auth"])
+def token_revoke_all(request: HttpRequest) -> Any:
+    """Revoke every token of the caller (this one included)."""
+    return {"revoked": account_services.api_tokens_revoke_all(user=request.user)}
+
+
+@api.get("/auth/tokens", response={200: list[dict[str, Any]], **ERRORS}, tags=["auth"])
+def token_list(request: HttpRequest) -> Any:
+    """The caller's tokens in force: prefix, name, created, last used, expiry (never the token)."""
+    return [
+        {
+            "prefix": t.prefix,
+            "name": t.name,
+            "created_at": t.created_at.isoformat(),
+            "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+            "expires_at": t.expires_at.isoformat() if t.expires_at else None,
+            "current": t.pk == request.auth_token.pk,
+        }
+        for t in account_services.api_tokens_of(request.user)
+    ]
 
 
 # ------------------------------------------------------------------------------------------ quotes

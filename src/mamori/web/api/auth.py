@@ -1,4 +1,6 @@
-"""Bearer tokens for /api/v1 (stored hashed, revocable)."""
+"""Bearer tokens for /api/v1 (stored hashed, ending, revocable). The scheme is case-insensitive
+(``Bearer``, ``bearer``, ``BEARER``) everywhere; the token record is kept on the request
+(``request.auth_token``) for what acts on the token itself (revoke)."""
 
 from __future__ import annotations
 
@@ -10,12 +12,28 @@ from ninja.security import HttpBearer
 from mamori.web.accounts import services
 
 
+def bearer_token(request: HttpRequest) -> str | None:
+    """The token of ``Authorization: Bearer <token>`` (any case of the scheme), else None."""
+    value = request.headers.get("Authorization", "").strip()
+    scheme, _, token = value.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 512:
+        return None
+    return token
+
+
 class TokenAuth(HttpBearer):
+    def __call__(self, request: HttpRequest) -> Any:
+        token = bearer_token(request)
+        return self.authenticate(request, token) if token is not None else None
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = services.api_token_user(token)
-        if user is not None:
-            request.user = user
-        return user
+        record = services.api_token_lookup(token)
+        if record is None:
+            return None
+        request.user = record.user
+        request.auth_token = record
+        return record.user
 
 
 class OptionalTokenAuth(TokenAuth):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -40,7 +40,7 @@ def _pydantic_error(error: dict[str, Any]) -> FieldError:
     return FieldError(field, code, {"value": error.get("input") if kind != "missing" else None})
 
 
-def install(api: NinjaAPI) -> None:
+def install(api: NinjaAPI) -> None:  # noqa: C901 - one handler per exception, each a few lines
     def respond(request: HttpRequest, status: int, errors: list[FieldError]) -> HttpResponse:
         return api.create_response(request, body(request, errors), status=status)
 
@@ -54,7 +54,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Conflict)
     def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
-        return respond(request, 409, [exc.error])
+        response = respond(request, 409, [exc.error])
+        if exc.error.code == "E_IDEMPOTENCY_IN_PROGRESS":
+            response["Retry-After"] = "2"  # the first request with the key is still running
+        return response
 
     @api.exception_handler(IllegalTransition)
     def illegal(request: HttpRequest, exc: IllegalTransition) -> HttpResponse:
@@ -64,6 +67,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(NotFound)
     def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+        return respond(request, 404, [FieldError("$", "E_NOT_FOUND")])
+
+    @api.exception_handler(Http404)
+    def http_404(request: HttpRequest, exc: Http404) -> HttpResponse:
         return respond(request, 404, [FieldError("$", "E_NOT_FOUND")])
 
     @api.exception_handler(Forbidden)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
@@ -179,17 +179,21 @@ def attachment_create(
         kind=kind.upper(),
         name=file.name or "upload",
         content_type=file.content_type or "",
-        data=file.read(),
+        data=file,
     )
     body = {"id": str(attachment.pk), "kind": attachment.kind.lower(), "size": attachment.size}
     return Status(201, {**body, "content_type": attachment.content_type})
 
 
 def attachment_response(attachment: Any) -> HttpResponse:
-    """The file as a download (never rendered by the browser), to whoever the caller checked may see it."""
-    with attachment.file.open("rb") as fh:
-        response = HttpResponse(fh.read(), content_type=attachment.content_type)
-    response["Content-Disposition"] = f'attachment; filename="attachment-{attachment.pk}"'
+    """The file as a download (never rendered by the browser), streamed, to whoever the caller checked may
+    see it; named from its kind and detected type."""
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.download_name,
+        content_type=attachment.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -6,14 +6,21 @@ Environment: ``MAMORI_SECRET_KEY`` (required outside the demo), ``DATABASE_URL``
 file ``mamori.sqlite3`` in the working directory), ``MAMORI_ALLOWED_HOSTS`` (comma-separated),
 ``MAMORI_DATA_DIR`` (static files and uploads; default ``./mamori-data``), ``MAMORI_DEBUG``,
 ``MAMORI_SECURE_COOKIES`` (default on, off in the demo), ``MAMORI_PRODUCTS`` (product versions folder).
+
+Guard rails (issue 14; README "Behind a reverse proxy"): ``MAMORI_TRUSTED_PROXIES`` (addresses or networks
+whose ``X-Forwarded-For`` is believed), ``MAMORI_MAX_BODY_BYTES`` / ``MAMORI_ATTACHMENT_MAX_BYTES`` (request
+bodies, attachments), ``MAMORI_STAFF_SECOND_FACTOR`` (TOTP for staff; default on, off in the demo),
+``MAMORI_REDIS_URL`` (throttle counters; the database otherwise), ``MAMORI_LOG_FORMAT`` (json or text).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +58,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # the API documentation from the application's own static files (no CDN)
+    "axes",  # failed logins per user name (django-axes)
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # the staff second factor (TOTP, RFC 6238)
     "mamori.web.audit",
     "mamori.web.accounts",
     "mamori.web.productdb",
@@ -68,13 +79,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "mamori.web.security.middleware.RequestIdMiddleware",
+    "mamori.web.security.middleware.ApiErrorsMiddleware",
+    "mamori.web.security.middleware.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "mamori.web.security.middleware.HeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mamori.web.pages.middleware.JapaneseFirstMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "mamori.web.security.middleware.SessionPolicyMiddleware",
+    "mamori.web.security.middleware.ThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -104,8 +123,12 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{Path.cwd() / 'mamori.sqlite3'}",
         conn_max_age=int(os.environ.get("MAMORI_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,  # a connection broken by a database restart is replaced, not used
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", int(os.environ.get("MAMORI_DB_CONNECT_TIMEOUT", "5")))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout: concurrent requests wait for a lock instead of failing.
     DATABASES["default"]["OPTIONS"] = {
@@ -126,6 +149,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "mamori.web.accounts.backends.LoginThrottleBackend",  # django-axes: a locked user name is refused first
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "pages:dashboard"
@@ -177,17 +204,128 @@ EMAIL_USE_TLS = _flag("MAMORI_EMAIL_TLS", False)
 
 #: Product versions folder (the packaged one by default): registered in the database at start.
 MAMORI_PRODUCTS = os.environ.get("MAMORI_PRODUCTS") or None
-#: Failed logins allowed per user name (and per address) within the window, before it is locked.
-MAMORI_LOGIN_FAILURES = int(os.environ.get("MAMORI_LOGIN_FAILURES", "5"))
+#: Failed logins allowed per user name within the window before that user name is locked for the window
+#: (interfaces.md §2: 10 within 15 minutes). Only the user name is locked: failures for other user names,
+#: from the same address or not, never refuse a correct password.
+MAMORI_LOGIN_FAILURES = int(os.environ.get("MAMORI_LOGIN_FAILURES", "10"))
 MAMORI_LOGIN_WINDOW_SECONDS = int(os.environ.get("MAMORI_LOGIN_WINDOW_SECONDS", "900"))
 #: The support and claims team new cases go to (staff see the cases of their team; administrators all).
 MAMORI_DEFAULT_TEAM = os.environ.get("MAMORI_DEFAULT_TEAM", "tokyo")
 #: Attachments: at most this many bytes each, of these types (checked by content, not by name).
-MAMORI_ATTACHMENT_MAX_BYTES = int(os.environ.get("MAMORI_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+MAMORI_ATTACHMENT_MAX_BYTES = int(os.environ.get("MAMORI_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 
+# ------------------------------------------------------------------------------------------ guard rails
+
+#: Proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the client; no other.
+MAMORI_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("MAMORI_TRUSTED_PROXIES", "").split(",") if p.strip()]
+#: A request body above this is refused 413 before it is read; upload paths take an attachment and its form.
+MAMORI_MAX_BODY_BYTES = int(os.environ.get("MAMORI_MAX_BODY_BYTES", str(1024 * 1024)))
+MAMORI_MAX_UPLOAD_BYTES = MAMORI_ATTACHMENT_MAX_BYTES + 64 * 1024
+MAMORI_UPLOAD_PATHS = [
+    r"^/incidents/[^/]+/attachments/$",
+    r"^/api/v1/incidents/[^/]+/attachments$",
+    r"^/payments/$",  # the bank file
+]
+MAMORI_MAX_URL_BYTES = int(os.environ.get("MAMORI_MAX_URL_BYTES", "4096"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAMORI_MAX_BODY_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024  # larger files are streamed to a temporary file
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+
+#: Public endpoints throttled per client address: (name, methods, path, requests, seconds); an override of
+#: one rule: MAMORI_THROTTLE_<NAME>=requests/seconds.
+MAMORI_THROTTLES = [
+    ("quote", ("POST",), r"^/(api/v1/quotes|quote/)$", 60, 600),
+    ("preview", ("POST",), r"^/(quote/preview|estimate)/$", 600, 600),
+    ("estimate", ("POST",), r"^/api/v1/estimates", 120, 600),
+    ("signup", ("POST",), r"^/signup/$", 10, 3600),
+    ("token", ("POST",), r"^/(api/v1/auth/token|accounts/login/)$", 300, 600),
+]
+for _i, (_name, _methods, _path, _n, _s) in enumerate(MAMORI_THROTTLES):
+    _given = os.environ.get(f"MAMORI_THROTTLE_{_name.upper()}", "")
+    if _given:
+        _n, _s = (int(x) for x in _given.split("/", 1))
+        MAMORI_THROTTLES[_i] = (_name, _methods, _path, _n, _s)
+
+#: Quotes saved by anonymous visitors are deleted by the daily job after this many days (when unused).
+MAMORI_ANONYMOUS_QUOTE_DAYS = int(os.environ.get("MAMORI_ANONYMOUS_QUOTE_DAYS", "30"))
+
+REDIS_URL = os.environ.get("MAMORI_REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every worker: Redis when configured, the database otherwise (`mamori serve` creates the table).
+    "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "mamori_cache"},
+}
+
+# Failed logins (django-axes): counted per user name and client address, locking the user name.
+AXES_FAILURE_LIMIT = MAMORI_LOGIN_FAILURES
+AXES_COOLOFF_TIME = dt.timedelta(seconds=MAMORI_LOGIN_WINDOW_SECONDS)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "mamori.web.security.client.axes_client_ip"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True
+SILENCED_SYSTEM_CHECKS = [
+    "axes.W002",  # the lockout answer is ours (429 with Retry-After), not its middleware's
+    "axes.W006",  # only the user name is locked, on purpose: an address (NAT, proxy) never locks others out
+]
+
+#: A repeat of an Idempotency-Key waits at most this long for the first request still running (then 409).
+MAMORI_IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("MAMORI_IDEMPOTENCY_WAIT_SECONDS", "10"))
+
+# Tokens and sessions (interfaces.md §2).
+MAMORI_TOKEN_LIFETIME_SECONDS = int(os.environ.get("MAMORI_TOKEN_LIFETIME_SECONDS", str(12 * 3600)))
+MAMORI_STAFF_TOKEN_IDLE_SECONDS = int(os.environ.get("MAMORI_STAFF_TOKEN_IDLE_SECONDS", str(30 * 60)))
+MAMORI_STAFF_IDLE_SECONDS = int(os.environ.get("MAMORI_STAFF_IDLE_SECONDS", str(30 * 60)))
+MAMORI_SESSION_IDLE_SECONDS = int(os.environ.get("MAMORI_SESSION_IDLE_SECONDS", str(8 * 3600)))
+SESSION_COOKIE_AGE = MAMORI_SESSION_IDLE_SECONDS
+#: Staff need a second factor (TOTP) for pages and tokens; the demo's staff do not unless asked.
+MAMORI_STAFF_SECOND_FACTOR = _flag("MAMORI_STAFF_SECOND_FACTOR", not DEMO)
+OTP_TOTP_ISSUER = "Mamori"
+
+# Headers: a Content-Security-Policy without inline script (django-csp), Permissions-Policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+MAMORI_API_DOCS_PATH = "/api/v1/docs"
+MAMORI_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
+
+LOG_FORMAT = os.environ.get("MAMORI_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "mamori.web.security.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT if LOG_FORMAT in ("json", "text") else "json",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("MAMORI_LOG_LEVEL", "WARNING")},
+    "loggers": {"mamori.request": {"level": os.environ.get("MAMORI_ACCESS_LOG_LEVEL", "INFO")}},
 }

@@ -98,6 +98,7 @@ def result_view(answer: dict[str, Any], lang: i18n.Lang) -> dict[str, Any]:
         "payout": answer["payout"]["payable_total"],
         "uninsured": answer["uninsured"],
         "payout_width": _share(answer["payout"]["payable_total"], total),
+        "payout_left_width": round(100 - _share(answer["payout"]["payable_total"], total), 1),
         "plans": answer["plans"],
         "chosen": plan,
         "quote": {

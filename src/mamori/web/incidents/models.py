@@ -57,8 +57,11 @@ class Incident(models.Model):
 
 
 def _upload_to(instance: Attachment, filename: str) -> str:
-    # Never the reporter's file name (it may say anything): a random name, in a folder per incident.
-    return f"attachments/{instance.incident_id}/{uuid.uuid4().hex}"
+    # Never the reporter's file name (it may say anything): a random name, in a folder per incident, with
+    # the extension of the type detected from the content (``upload.<ext>`` is what the service passes).
+    suffix = filename.rsplit(".", 1)[-1] if "." in filename else ""
+    extension = f".{suffix}" if suffix in ("png", "jpg", "pdf", "txt") else ""
+    return f"attachments/{instance.incident_id}/{uuid.uuid4().hex}{extension}"
 
 
 class Attachment(models.Model):
@@ -81,6 +84,12 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
+
+    @property
+    def download_name(self) -> str:
+        """The name a download gets: from the kind and the detected type, never the sender's name."""
+        extension = {"image/png": "png", "image/jpeg": "jpg", "application/pdf": "pdf"}.get(self.content_type, "txt")
+        return f"{self.kind.lower()}-{str(self.pk)[:8]}.{extension}"
 
 
 class Vendor(models.Model):

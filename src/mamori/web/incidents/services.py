@@ -5,15 +5,13 @@ from the core's calculation of that document (no costs yet) — whether or not t
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Mapping
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
@@ -184,9 +182,11 @@ def _notify_case_opened(incident_id: Any) -> None:
 
 
 def attachment_add(
-    *, user: AbstractBaseUser, incident_id: Any, kind: str, name: str, content_type: str, data: bytes
+    *, user: AbstractBaseUser, incident_id: Any, kind: str, name: str, content_type: str, data: bytes | IO[bytes]
 ) -> Attachment:
-    """Attach a file (checked by its content, not its name); a refused file changes nothing else."""
+    """Attach a file (checked by its content, not its name; ``data`` is the bytes or the uploaded file,
+    read in chunks); a refused file changes nothing else. The stored name is random, the download name
+    comes from the detected type."""
     found = uploads.check(name=name, content_type=content_type, data=data, kind=kind)
     with transaction.atomic():
         incident: Incident = locked(selectors.incidents_visible(user), incident_id)
@@ -201,11 +201,11 @@ def attachment_add(
             kind=found.kind,
             original_name=name[:255],
             content_type=found.content_type,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
+            size=found.size,
+            sha256=found.sha256,
             uploaded_by=user,
         )
-        attachment.file.save("upload", ContentFile(data), save=False)
+        attachment.file.save(f"upload.{found.extension}", found.file, save=False)
         attachment.save()
         audit_record(
             actor=user,

@@ -170,8 +170,13 @@ def signup(values: Mapping[str, str]) -> User:
     username = values.get("username", "").strip()
     if not username:
         errors.append(FieldError("username", "E_REQUIRED"))
-    elif User.objects.filter(username__iexact=username).exists():
-        errors.append(FieldError("username", "E_USERNAME_TAKEN", {"value": username}))
+    elif (
+        len(username) > 150
+        or not all(ch.isalnum() or ch in "@.+-_" for ch in username)
+        or User.objects.filter(username__iexact=username).exists()
+    ):
+        # Never "this name is taken" with the name: the same words as any other name that cannot be used.
+        errors.append(FieldError("username", "E_USERNAME_UNAVAILABLE", {}))
     password = values.get("password", "")
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
@@ -204,7 +209,7 @@ def signup(values: Mapping[str, str]) -> User:
                 email=values.get("email", ""),
             )
     except IntegrityError:
-        raise InvalidInput([FieldError("username", "E_USERNAME_TAKEN", {"value": username})]) from None
+        raise InvalidInput([FieldError("username", "E_USERNAME_UNAVAILABLE", {})]) from None
 
 
 def change_options(version: catalog_mod.ProductVersion, lang: i18n.Lang) -> dict[str, Any]:

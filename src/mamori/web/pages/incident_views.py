@@ -396,7 +396,7 @@ def incident_attach(request: HttpRequest, incident_id: str) -> HttpResponse:
             kind=kind,
             name=upload.name or "upload",
             content_type=upload.content_type or "",
-            data=upload.read(),
+            data=upload,
         )
     except InvalidInput as exc:
         errors = forms.errors_for(exc.errors, lang(), known=("file", "kind"))
@@ -421,7 +421,7 @@ def attachment_download(request: HttpRequest, attachment_id: str) -> FileRespons
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.original_name or f"attachment-{attachment.pk}",
+        filename=attachment.download_name,
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -161,7 +161,9 @@ def signup(request: HttpRequest) -> HttpResponse:
             context["errors"] = errors_by_field(exc.errors)
             return render(request, "mamori/signup.html", context, status=422)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(context["next"] or "pages:dashboard")
+        from mamori.web.accounts.views import safe_next
+
+        return redirect(safe_next(request, context["next"]) or "pages:dashboard")
     return render(request, "mamori/signup.html", context)
 
 

@@ -64,3 +64,20 @@ def quote_create(
     """Rate and save. Raises InvalidInput (nothing is saved then)."""
     rated = usecases.quote(productdb.catalog(), raw, today=today, version=version)
     return quote_save(quote=rated, user=user, business=business), rated
+
+
+def anonymous_quotes_purge(*, days: int | None = None) -> int:
+    """Delete the quotes saved by anonymous visitors more than ``days`` ago (``MAMORI_ANONYMOUS_QUOTE_DAYS``,
+    default 30) that nothing refers to: the public endpoint cannot fill the database. Run by the daily job."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    keep = days if days is not None else settings.MAMORI_ANONYMOUS_QUOTE_DAYS
+    stale = Quote.objects.filter(
+        created_by__isnull=True,
+        business__isnull=True,
+        applications__isnull=True,
+        created_at__lt=timezone.now() - dt.timedelta(days=keep),
+    )
+    deleted, _ = Quote.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
+    return int(deleted)

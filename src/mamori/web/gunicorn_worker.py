@@ -1,0 +1,38 @@
+"""gunicorn's sync worker, answering what gunicorn itself refuses (a request line or headers too long, a
+malformed request) in the one error shape of interfaces.md §2 — JSON ``{"errors": [...]}`` — instead of
+its HTML page. The request could not be read, so its language is unknown: Japanese first."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gunicorn import util
+from gunicorn.workers.sync import SyncWorker
+
+from mamori.errors import FieldError
+
+_CODES = {400: "E_BAD_REQUEST", 414: "E_URI_TOO_LONG", 431: "E_BAD_REQUEST", 500: "E_SERVER", 501: "E_BAD_REQUEST"}
+
+
+def write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    code = _CODES.get(status_int, "E_BAD_REQUEST" if status_int < 500 else "E_SERVER")
+    params: dict[str, Any] = {"maximum": 8190} if code == "E_URI_TOO_LONG" else {}
+    if code == "E_SERVER":
+        params["request_id"] = "-"
+    body = json.dumps({"errors": [FieldError("$", code, params).to_dict("ja")]}, ensure_ascii=False).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        f"Cache-Control: no-store\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin1") + body)
+
+
+class JsonErrorWorker(SyncWorker):  # gunicorn ships no type information
+    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        original = util.write_error
+        util.write_error = write_json_error  # one request at a time in a sync worker
+        try:
+            super().handle_error(req, client, addr, exc)
+        finally:
+            util.write_error = original
