@@ -29,6 +29,7 @@ from django.test import Client
 
 from mamori.web.api.models import IdempotencyRecord
 from mamori.web.applications import services as applications
+from mamori.web.servicing import services as servicing
 from mamori.web.policies.models import Policy
 from mamori.web.quotes import services as quotes
 
@@ -71,18 +72,18 @@ def test_a_keyed_action_that_fails_leaves_the_key_free(
     api: Callable[..., Any], holder: User, today: dt.date, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = _approved(holder, today)
-    original = applications.application_bind
+    original = servicing.application_bind
 
     def dies(**_: Any) -> Any:
         raise RuntimeError("the worker died")
 
-    monkeypatch.setattr(applications, "application_bind", dies)
+    monkeypatch.setattr(servicing, "application_bind", dies)
     r = Client(raise_request_exception=False).post(
         f"/api/v1/applications/{app.pk}/bind", data="{}", content_type="application/json",
         headers={**api(holder).headers, "Idempotency-Key": "k"},
     )  # fmt: skip
     assert r.status_code == 500 and not IdempotencyRecord.objects.exists()
-    monkeypatch.setattr(applications, "application_bind", original)
+    monkeypatch.setattr(servicing, "application_bind", original)
     assert _bind(api, holder, app, "k").status_code == 201
 
 

@@ -339,10 +339,13 @@ def test_amount_bounds_are_one_constant_in_the_rule_and_in_the_message(
     assert str(money.MAX_YEN) in error["message"].replace(",", "")
     claim = open_claim(api, agent, claims, client_policy, 1_000_000)
     handler = api(claims)
-    for body in ({"reserve": 10**20}, {"reserve": 2**63}, {"reserve": -1}):
+    for body in ({"reserve": money.MAX_YEN + 1}, {"reserve": str(10**20)}, {"reserve": -1}):
         answer = handler.post(f"/claims/{claim['id']}/reserve", body)
         assert (answer.status_code, answer.json()["errors"][0]["params"]["maximum"]) == (422, money.MAX_YEN)
+    # Beyond what JSON keeps exact (2^53), the body itself is refused before any rule reads it.
+    beyond = handler.post(f"/claims/{claim['id']}/reserve", {"reserve": 2**63})
+    assert (beyond.status_code, beyond.json()["errors"][0]["code"]) == (422, "E_NUMBER_RANGE")
     assert handler.post(f"/claims/{claim['id']}/decision", {"decision": "pay", "notes": "ok"}).status_code == 200
-    huge = handler.post(f"/claims/{claim['id']}/payments", {"amount": 2**63})
+    huge = handler.post(f"/claims/{claim['id']}/payments", {"amount": money.MAX_YEN + 1})
     assert huge.status_code == 422 and huge.json()["errors"][0]["params"]["maximum"] == money.MAX_YEN
     assert servicing_selectors.policy_json(client_policy)["credit"] >= 0
