@@ -29,9 +29,9 @@ from django.test import Client
 
 from mamori.web.api.models import IdempotencyRecord
 from mamori.web.applications import services as applications
-from mamori.web.servicing import services as servicing
 from mamori.web.policies.models import Policy
 from mamori.web.quotes import services as quotes
+from mamori.web.servicing import services as servicing
 
 MAMORI = [sys.executable, "-m", "mamori.cli"]
 

@@ -43,8 +43,8 @@ def _shape(r: Any, status: int) -> dict[str, Any]:
 
 
 @pytest.fixture
-def policy(admin: User, business: Business, today: dt.date) -> Policy:
-    return policy_for(user=admin, business=business, risk=TERMS, start=today - dt.timedelta(days=30), today=today)
+def policy(holder: User, business: Business, today: dt.date) -> Policy:
+    return policy_for(user=holder, business=business, risk=TERMS, start=today - dt.timedelta(days=30), today=today)
 
 
 # ------------------------------------------------------------------------------------------ sizes
