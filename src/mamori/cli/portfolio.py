@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Any, Final
 
 from mamori import i18n
-from mamori.cli import common
+from mamori.cli import args as args_mod
+from mamori.cli import common, streams
 from mamori.errors import FieldError, InvalidInput
 
 __all__ = ["register"]
@@ -34,7 +35,6 @@ _WORDS: Final = {
         "seconds": "所要時間 {seconds:.1f}秒",
         "progress": "シミュレーション",
         "oed_done": "OED（Oasis）形式で書き出しました：",
-        "scheduler": "Dask のスケジューラー {address} に接続できません：{problem}",
     },
     "en": {
         "title": "Portfolio simulation: {policies:,} policies × {years:,} years"
@@ -51,22 +51,25 @@ _WORDS: Final = {
         "seconds": "{seconds:.1f} seconds",
         "progress": "simulating",
         "oed_done": "Written as OED (Oasis):",
-        "scheduler": "Cannot reach the Dask scheduler at {address}: {problem}",
     },
 }
 
 
 def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     group = sub.add_parser("portfolio", help="portfolio risk: simulated years, EP curves, PML and TVaR")
-    commands = group.add_subparsers(dest="portfolio_command", required=True, parser_class=common.Parser)
+    commands = args_mod.subcommands(group, dest="portfolio_command")
 
     sim = commands.add_parser("simulate", parents=[shared], help="simulate a book of policies under a loss model")
     sim.add_argument("book", metavar="BOOK", help="policies: CSV (UTF-8 or Shift_JIS) or Parquet")
     sim.add_argument("model", metavar="MODEL", help="loss model (TOML); `mamori portfolio model` prints the reference")
-    sim.add_argument("--years", type=int, required=True, metavar="N", help="simulated years")
-    sim.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0): same seed, same answer")
+    sim.add_argument("--years", type=args_mod.integer, required=True, metavar="N", help="simulated years")
+    sim.add_argument(
+        "--seed", type=args_mod.integer, default=0, metavar="S", help="random seed (default 0): same seed, same answer"
+    )
     where = sim.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, metavar="W", help="local Dask workers (default: one per core)")
+    where.add_argument(
+        "--workers", type=args_mod.integer, metavar="W", help="local Dask workers (default: one per core)"
+    )
     where.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
     sim.add_argument("--out", metavar="DIR", help="also write the year loss table (Parquet) and the plots (PNG)")
     sim.set_defaults(handler=simulate)
@@ -88,13 +91,14 @@ class _Bar:
 
     WIDTH: Final = 30
 
-    def __init__(self, stream: TextIO, label: str) -> None:
+    def __init__(self, stream: streams.Output, label: str) -> None:
         self.stream = stream
         self.label = label
 
     def __call__(self, done: int, total: int) -> None:
         filled = self.WIDTH * done // max(total, 1)
-        self.stream.write(f"\r{self.label} [{'#' * filled}{'-' * (self.WIDTH - filled)}] {done}/{total}")
+        self.stream.write_control("\r")
+        self.stream.write(f"{self.label} [{'#' * filled}{'-' * (self.WIDTH - filled)}] {done}/{total}")
         if done >= total:
             self.stream.write("\n")
         self.stream.flush()
@@ -115,8 +119,8 @@ def simulate(args: argparse.Namespace, ctx: common.Context) -> int:
     except InvalidInput as exc:
         return common.print_errors(ctx, exc)
     except SchedulerUnreachable as exc:
-        ctx.err.write(f"mamori: {words['scheduler'].format(address=exc.address, problem=exc.problem)}\n")
-        return common.EXIT_INVALID
+        params = {"value": exc.address, "problem": exc.problem}
+        return common.print_errors(ctx, InvalidInput([FieldError("scheduler", "E_SCHEDULER", params)]))
     answer = {**run.answer, "outputs": run.outputs} if run.outputs else run.answer
     if ctx.as_json:
         common.print_json(ctx, answer)

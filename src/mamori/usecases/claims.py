@@ -147,8 +147,8 @@ class _Chunk:
 class _Done:
     problems: tuple[FieldError, ...]
     answers: int
-    #: (file, key, problem) of a broken product folder: the exception itself does not survive pickling.
-    product_data_error: tuple[str, str, str] | None = None
+    #: The arguments of a broken product folder's error (file, key, problem code, its values).
+    product_data_error: tuple[Any, ...] | None = None
 
 
 class ClaimPool:
@@ -383,7 +383,7 @@ def _run_chunk(chunk: _Chunk) -> _Done:
     try:
         catalog = _worker_catalog(chunk.source)
     except catalog_mod.ProductDataError as exc:
-        return _Done((), 0, (exc.file, exc.key, exc.problem))
+        return _Done((), 0, exc.args)
     version = None if chunk.version is None else catalog.get(chunk.version[0], content_hash=chunk.version[1])
     numbered = zip(itertools.count(chunk.first_line), chunk.lines, strict=False)
     # A worker process allocates millions of short-lived acyclic objects; the cyclic collector would
@@ -409,5 +409,5 @@ def _worker_catalog(source: _Source) -> catalog_mod.Catalog:
     products = sorted({product for product, _, _ in source.fingerprint})
     found = tuple((pv.id, pv.version, pv.content_hash) for product in products for pv in catalog.versions(product))
     if found != source.fingerprint:
-        raise catalog_mod.ProductDataError(source.root, "(versions)", "the product folder changed during the batch")
+        raise catalog_mod.ProductDataError(source.root, "(versions)", "P_FOLDER_CHANGED")
     return catalog
