@@ -27,7 +27,7 @@ from typing import Any, Final
 
 from mamori import i18n
 
-__all__ = ["FieldError", "InvalidInput", "JsonString", "Problem", "json_safe", "shown"]
+__all__ = ["FieldError", "InvalidInput", "JsonString", "Problem", "from_json", "json_safe", "listed", "shown"]
 
 #: A value shown in a message is cut to this many characters (a pasted document must not flood it).
 SHOWN_MAX: Final = 60
@@ -41,6 +41,18 @@ class JsonString(str):
     """A string read from a JSON document: shown with its quotes (``"8000"`` is text, not a number)."""
 
     __slots__ = ()
+
+
+#: Problems of a value's type: a JSON string given there is shown with its quotes.
+_TYPE_CODES: Final = frozenset({"E_INTEGER", "E_NUMBER", "E_BOOLEAN", "E_OBJECT", "E_LIST", "E_DATE", "E_DATETIME"})
+
+
+def from_json(code: str | None, value: Any) -> Any:
+    """A value read from a JSON document, for the params of error ``code``: a string where another type is
+    expected is shown with its quotes (``"8000"``), so the reader sees that it was sent as text."""
+    if isinstance(value, str) and code in _TYPE_CODES:
+        return JsonString(value)
+    return value
 
 
 def shown(value: Any) -> str:
@@ -94,7 +106,7 @@ class _Grouped(int):
 def listed(items: Iterable[Any], lang: i18n.Lang) -> str:
     """Values as a list in a message; numbers with separators, so items are parted by 「、」 or "; " when an
     item holds a comma (``0; 100,000; 300,000``), else by ", "."""
-    texts = [str(_number("allowed", item)) for item in items]
+    texts = [item.text(lang) if isinstance(item, Problem) else str(_number("allowed", item)) for item in items]
     if not any("," in text for text in texts):
         return ", ".join(texts)
     return ("、" if lang == "ja" else "; ").join(texts)

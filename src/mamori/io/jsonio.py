@@ -29,7 +29,7 @@ from typing import IO, Any, Final
 import jiter
 import orjson
 
-from mamori.errors import FieldError, InvalidInput
+from mamori.errors import FieldError, InvalidInput, Problem
 
 __all__ = [
     "BOM",
@@ -140,7 +140,10 @@ def problems(data: bytes, message: str) -> list[FieldError]:
         if found:
             return found
     line, column = (int(where["line"]), int(where["column"])) if where else (0, 0)
-    params: dict[str, Any] = {"line": line, "column": _char_column(text, line, column), "problem": problem}
+    column = _char_column(text, line, column)
+    params: dict[str, Any] = {"line": line, "column": column, "problem": problem}
+    if where:
+        params["at"] = Problem("P_POSITION", {"line": line, "column": column})
     duplicate = _DUPLICATE.match(problem)
     if duplicate:  # the standard library could not find it again (another syntax error came first)
         return [FieldError(duplicate["key"], "E_DUPLICATE_KEY", params)]

@@ -264,7 +264,11 @@ def readable(kind: pa.DataType) -> bool:
     )
 
 
-READABLE_TYPES: Final = ["integer", "float", "decimal", "boolean", "text", "date", "timestamp", "list of text"]
+#: The types a rule reads, as a reader knows them (``[problems]`` P_TYPE_*: 整数, text, …).
+READABLE_TYPES: Final = tuple(
+    Problem(f"P_TYPE_{kind}")
+    for kind in ("INTEGER", "FLOAT", "DECIMAL", "BOOLEAN", "TEXT", "DATE", "TIMESTAMP", "TEXT_LIST")
+)
 
 
 def check_types(table: pa.Table, columns: Sequence[str]) -> None:
@@ -272,7 +276,7 @@ def check_types(table: pa.Table, columns: Sequence[str]) -> None:
     for name in columns:
         if name in table.column_names and not readable(table.schema.field(name).type):
             raise _error(
-                name, "E_COLUMN_TYPE", value=name, type=str(table.schema.field(name).type), allowed=READABLE_TYPES
+                name, "E_COLUMN_TYPE", value=name, type=str(table.schema.field(name).type), allowed=list(READABLE_TYPES)
             )
 
 

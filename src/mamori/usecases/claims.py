@@ -40,7 +40,7 @@ from mamori import catalog as catalog_mod
 from mamori import i18n
 from mamori.claims import answer, document, pipeline
 from mamori.claims.result import ClaimResult
-from mamori.errors import FieldError, InvalidInput
+from mamori.errors import FieldError, InvalidInput, Problem
 from mamori.io import jsonio
 
 __all__ = [
@@ -362,6 +362,7 @@ def _answer_lines(
     for number, line in numbered:
         if not line.strip():
             continue
+        line = line.rstrip(b"\r\n")  # noqa: PLW2901 - the line without its end: a position is within it
         try:
             jsonio.check(line)
             claim = document.parse_document(line, catalog=catalog, version=version)
@@ -375,7 +376,12 @@ def _answer_lines(
 
 
 def _on_line(error: FieldError, number: int) -> FieldError:
-    return FieldError(error.field, error.code, error.params, row=number, more=error.more)
+    """A line's problem, named by the line: a position within it is its column alone (the line is said once)."""
+    params = error.params
+    if "at" in params and "column" in params:
+        params = {k: v for k, v in params.items() if k not in ("line", "at")}
+        params["at"] = Problem("P_COLUMN", {"column": error.params["column"]})
+    return FieldError(error.field, error.code, params, row=number, more=error.more)
 
 
 def _run_chunk(chunk: _Chunk) -> _Done:
