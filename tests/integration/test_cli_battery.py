@@ -169,6 +169,8 @@ def _files(root: Path) -> dict[str, Path]:  # noqa: PLR0915 - one statement per 
     (root / "dangling").symlink_to(root / "nowhere" / "at-all")
     f["dangling"] = root / "dangling"
     (root / "dangling.csv").symlink_to(root / "nowhere.csv")
+    (root / "full.csv").symlink_to("/dev/full")
+    f["full.csv"] = root / "full.csv"
     f["dangling.csv"] = root / "dangling.csv"
     for name, table in {
         "struct.parquet": pa.table({"industry": ["wholesale"], "revenue": [{"amount": 1, "unit": "yen"}]}),
@@ -266,7 +268,7 @@ def _cases() -> dict[str, Case]:
         "batch output a folder": Case((*batch, "@header-only.csv", "@a-folder")),
         "batch output a dangling link": Case((*batch, "@header-only.csv", "@dangling.csv")),
         "batch output in proc": Case((*batch, "@header-only.csv", "/proc/mamori/out.csv")),
-        "batch output a device": Case((*batch, "@header-only.csv", "/dev/full.csv")),
+        "batch output a device": Case((*batch, str(BOOK), "@full.csv"), words=("not a regular file",)),
         # --------------------------------------------------------------------------- claim calculate
         "claim file missing": Case(("claim", "calculate", "@out/none.json")),
         "claim file a folder": Case(("claim", "calculate", "@a-folder")),

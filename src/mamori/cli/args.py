@@ -270,7 +270,12 @@ class Parser(argparse.ArgumentParser):
         run = _RUN.get()
         parser = run.deepest if run is not None and run.deepest is not None else self
         errors = []
+        after_unknown = False  # the word after an unknown option is taken as its value, not reported again
         for extra in extras:
+            if after_unknown and not extra.startswith("-"):
+                after_unknown = False
+                continue
+            after_unknown = extra.startswith("--") and "=" not in extra
             if extra.startswith("-") and len(extra) > 1 and not _is_number(extra):
                 name = extra.split("=", 1)[0]
                 known = parser._options()

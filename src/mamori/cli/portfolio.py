@@ -119,7 +119,7 @@ def simulate(args: argparse.Namespace, ctx: common.Context) -> int:
     except InvalidInput as exc:
         return common.print_errors(ctx, exc)
     except SchedulerUnreachable as exc:
-        params = {"value": exc.address, "problem": exc.problem}
+        params = {"value": exc.address, "detail": exc.problem}  # Dask's own words: in English only
         return common.print_errors(ctx, InvalidInput([FieldError("scheduler", "E_SCHEDULER", params)]))
     answer = {**run.answer, "outputs": run.outputs} if run.outputs else run.answer
     if ctx.as_json:

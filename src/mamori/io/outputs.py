@@ -45,7 +45,8 @@ def _probe(folder: Path, field: str, shown: Path) -> None:
     try:
         fd, name = tempfile.mkstemp(dir=folder, prefix=".mamori-probe-")
     except OSError as exc:
-        raise refused(field, shown, Problem.of_os_error(exc)) from None
+        problem = Problem("P_CANNOT_CREATE") if isinstance(exc, FileNotFoundError) else Problem.of_os_error(exc)
+        raise refused(field, shown, problem) from None
     os.close(fd)
     with contextlib.suppress(OSError):
         os.unlink(name)
@@ -102,8 +103,9 @@ def check_folder(path: Path, *, field: str = "out") -> Path:
         raise refused(field, path, problem)
     try:
         folder.mkdir()
-    except OSError as exc:
-        raise refused(field, path, Problem.of_os_error(exc)) from None
+    except OSError as exc:  # a folder that exists and yet refuses (/proc): not "not found"
+        problem = Problem("P_CANNOT_CREATE") if isinstance(exc, FileNotFoundError) else Problem.of_os_error(exc)
+        raise refused(field, path, problem) from None
     try:
         _probe(folder, field, path)
     finally:

@@ -336,7 +336,11 @@ def neutralise_formula(text: str) -> str:
 
 
 def _as_json_text(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value.hex()
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _text_column(column: pa.ChunkedArray) -> pa.Array:
