@@ -18,41 +18,15 @@ from mamori.errors import FieldError, InvalidInput
 
 __all__ = ["register"]
 
-#: Readable output (ja, en). The figures are the answer's; only the words are here.
-_WORDS: Final = {
-    "ja": {
-        "title": "ポートフォリオ・シミュレーション：{policies:,}契約 × {years:,}年"
-        "（シード {seed}、モデル {model}、{product} {version}）",
-        "aal": "年間平均損害（AAL）",
-        "std": "年間損害の標準偏差",
-        "ep_head": "再現期間      年間合計損害（AEP）   最大事象損害（OEP）",
-        "years": "{t}年",
-        "tvar": "TVaR {level}%（最悪{share}%の年の平均）",
-        "premium": "保険料：収入 {charged} ／ 技術的 {technical}（AAL ×（1＋{loading}））／ 損害率 {ratio}",
-        "industry_head": "業種                  契約数       AAL       技術的保険料   収入保険料  充足率",
-        "systemic": "システミック事象（年間平均損害）",
-        "outputs": "出力",
-        "seconds": "所要時間 {seconds:.1f}秒",
-        "progress": "シミュレーション",
-        "oed_done": "OED（Oasis）形式で書き出しました：",
-    },
-    "en": {
-        "title": "Portfolio simulation: {policies:,} policies × {years:,} years"
-        " (seed {seed}, model {model}, {product} {version})",
-        "aal": "Average annual loss (AAL)",
-        "std": "Standard deviation of the annual loss",
-        "ep_head": "Return period  Aggregate (AEP)          Largest occurrence (OEP)",
-        "years": "{t} years",
-        "tvar": "TVaR {level}% (mean of the worst {share}% of years)",
-        "premium": "Premium: charged {charged} / technical {technical} (AAL × (1 + {loading})) / loss ratio {ratio}",
-        "industry_head": "Industry              Policies      AAL       Technical prem.  Charged     Adequacy",
-        "systemic": "Systemic events (average annual loss)",
-        "outputs": "Outputs",
-        "seconds": "{seconds:.1f} seconds",
-        "progress": "simulating",
-        "oed_done": "Written as OED (Oasis):",
-    },
-}
+
+class _Words:
+    """The words of the readable output, from the message catalogue (``portfolio.*``): ``words["aal"]``."""
+
+    def __init__(self, lang: i18n.Lang) -> None:
+        self.lang = lang
+
+    def __getitem__(self, key: str) -> str:
+        return i18n.catalogue()["texts"][f"portfolio.{key}"][self.lang]
 
 
 def register(sub: Any, shared: argparse.ArgumentParser) -> None:
@@ -108,7 +82,7 @@ def simulate(args: argparse.Namespace, ctx: common.Context) -> int:
     from mamori.portfolio.runner import Cluster, SchedulerUnreachable
     from mamori.usecases import portfolio
 
-    words = _WORDS[ctx.lang]
+    words = _Words(ctx.lang)
     progress = None if ctx.as_json else _Bar(ctx.err, words["progress"])
     try:
         run = portfolio.simulate(
@@ -135,7 +109,7 @@ def _yen(amount: int, lang: str) -> str:
 
 def render(answer: dict[str, Any], lang: str, *, seconds: float | None = None) -> str:
     """The answer for people, in Japanese or English."""
-    words = _WORDS["ja" if lang == "ja" else "en"]
+    words = _Words("ja" if lang == "ja" else "en")
     a = answer
     lines = [
         words["title"].format(
@@ -200,7 +174,7 @@ def export_oed(args: argparse.Namespace, ctx: common.Context) -> int:
     if ctx.as_json:
         common.print_json(ctx, paths)
     else:
-        ctx.out.write(" ".join([_WORDS[ctx.lang]["oed_done"], *paths.values()]) + "\n")
+        ctx.out.write(" ".join([_Words(ctx.lang)["oed_done"], *paths.values()]) + "\n")
     return common.EXIT_OK
 
 

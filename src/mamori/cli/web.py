@@ -7,7 +7,6 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO, cast
 
-from mamori import i18n
 from mamori.cli import args as args_mod
 from mamori.cli.common import EXIT_INVALID, EXIT_OK, Context, print_errors, print_json
 
@@ -62,9 +61,12 @@ def _daily(args: argparse.Namespace, ctx: Context) -> int:
     if ctx.as_json:
         print_json(ctx, summary)
     else:
-        again = "" if summary["ran"] else i18n.text("jobs.daily.again", ctx.lang)
-        counts = {key: len(summary[key]) for key in ("lapsed", "expired", "renewal_offers")}
-        ctx.out.write(i18n.text("jobs.daily.done", ctx.lang, date=summary["date"], again=again, **counts) + "\n")
+        # The jobs' summaries are log lines for operators (cron mails, log files): in English, as before.
+        again = "" if summary["ran"] else " (already run for this date)"
+        ctx.out.write(
+            f"{summary['date']}: lapsed {len(summary['lapsed'])}, expired {len(summary['expired'])}, "
+            f"renewal offers {len(summary['renewal_offers'])}{again}\n"
+        )
     return EXIT_OK
 
 
@@ -78,7 +80,7 @@ def _deadlines(args: argparse.Namespace, ctx: Context) -> int:
     if ctx.as_json:
         print_json(ctx, {"sent": [{"incident": i, "kind": k, "stage": s} for i, k, s in sent]})
     else:
-        ctx.out.write(i18n.text("jobs.deadlines.done", ctx.lang, count=len(sent)) + "\n")
+        ctx.out.write(f"reminders sent: {len(sent)}\n")
         for incident, kind, stage in sent:
             ctx.out.write(f"  {incident} {kind} {stage}\n")
     return EXIT_OK
@@ -100,7 +102,7 @@ def _export_book(args: argparse.Namespace, ctx: Context) -> int:
     if ctx.as_json:
         print_json(ctx, {"policies": n, "file": str(args.file)})
     else:
-        ctx.out.write(i18n.text("jobs.export_book.done", ctx.lang, path=str(args.file), count=f"{n:,}") + "\n")
+        ctx.out.write(f"{args.file}: {n} policies\n")
     return EXIT_OK
 
 
