@@ -27,7 +27,7 @@ from mamori import catalog as catalog_mod
 from mamori import i18n
 from mamori.cli import args as args_mod
 from mamori.cli import claims, common, estimate, portfolio, quotes, streams, web
-from mamori.errors import InvalidInput
+from mamori.errors import FieldError, InvalidInput
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _language(requested: i18n.Lang | None, out: streams.Output, err: streams.Output, *, as_json: bool) -> i18n.Lang:
+def _language(requested: i18n.Lang | None, out: streams.Output, *, as_json: bool) -> i18n.Lang:
     """The language asked for (else the locale's); English on a terminal that cannot show Japanese."""
     lang = requested or i18n.default_lang()
     return lang if as_json or streams.can_show_japanese(out) else "en"  # JSON carries any text (escaped)
@@ -75,16 +75,17 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     err = streams.Output(stderr if stderr is not None else sys.stderr, name="stderr", required=False)
     real_stdout = stdout is None
     early = args_mod.early_options(arguments)
-    lang = _language(early.lang, out, err, as_json=early.as_json)
+    lang = _language(early.lang, out, as_json=early.as_json)
     ctx = common.Context(lang, early.as_json, out, err, catalog_mod.FolderCatalog())
     try:
         code = _run(arguments, ctx)
         out.flush()
     except BrokenPipeError:  # `mamori ... | head`: the reader left; not an error of ours
-        streams.silence_stdout()
+        if real_stdout:
+            streams.silence_stdout()
         return common.EXIT_OK
     except streams.OutputFailed as exc:
-        err.write(f"mamori: {i18n.text('cli.output_failed', ctx.lang, problem=exc.problem.text(ctx.lang))}\n")
+        common.print_errors(ctx, InvalidInput([FieldError("stdout", "E_STDOUT", {"problem": exc.problem})]))
         if real_stdout:
             streams.silence_stdout()
         return common.EXIT_INVALID
@@ -102,7 +103,7 @@ def _run(arguments: list[str], ctx: common.Context) -> int:
         return common.print_errors(ctx, exc)
     except SystemExit as exc:  # --help
         return exc.code if isinstance(exc.code, int) else common.EXIT_OK
-    lang = _language(parsed.lang, ctx.out, ctx.err, as_json=parsed.json)
+    lang = _language(parsed.lang, ctx.out, as_json=parsed.json)
     folder = parsed.products or os.environ.get("MAMORI_PRODUCTS") or catalog_mod.PACKAGED_PRODUCTS
     ctx = common.Context(lang, parsed.json, ctx.out, ctx.err, catalog_mod.FolderCatalog(folder))
     try:

@@ -45,7 +45,7 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
         "--encoding",
         choices=tables.ENCODINGS,
         default="auto",
-        help="text encoding of a CSV (default: auto — UTF-8, else Shift_JIS/cp932)",
+        help="text encoding of a CSV (default: auto — UTF-8, else Shift_JIS/cp932 or EUC-JP when certain)",
     )
     b.set_defaults(handler=_quote_batch)
 
