@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final, Literal
 
-__all__ = ["LANGS", "Lang", "default_lang", "factor_label", "label", "template", "text"]
+__all__ = ["LANGS", "Lang", "default_lang", "factor_label", "label", "problem_template", "template", "text"]
 
 Lang = Literal["ja", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("ja", "en")
@@ -27,7 +27,7 @@ _INDEX: Final = re.compile(r"\[\d+\]")
 
 @functools.cache
 def catalogue() -> Mapping[str, Mapping[str, Mapping[str, str]]]:
-    """Every message file merged by group (``fields``, ``errors``, ``factors``, ``texts``)."""
+    """Every message file merged by group (``fields``, ``errors``, ``problems``, ``factors``, ``texts``)."""
     merged: dict[str, dict[str, Mapping[str, str]]] = {}
     for path in sorted(_FOLDER.glob("*.toml")):
         with path.open("rb") as fh:
@@ -84,6 +84,12 @@ def factor_label(key: str, lang: Lang) -> str:
 def template(code: str, lang: Lang) -> str:
     """The template of error ``code`` in ``lang`` (filled by :class:`mamori.errors.FieldError`)."""
     return catalogue()["errors"][code][lang]
+
+
+def problem_template(code: str, lang: Lang) -> str | None:
+    """The template of problem ``code`` (``[problems]``: what is wrong with a file or a data value), or None."""
+    entry = catalogue().get("problems", {}).get(code)
+    return entry[lang] if entry else None
 
 
 def text(key: str, lang: Lang, **params: Any) -> str:

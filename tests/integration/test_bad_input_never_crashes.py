@@ -77,7 +77,7 @@ def test_a_parquet_column_that_is_entirely_null_takes_the_default(tmp_path: Path
 def test_a_required_cell_that_is_null_like_is_reported_as_missing(tmp_path: Path) -> None:
     code, out, err, target = batch(tmp_path, "industry,revenue\nwholesale,NULL\n")
     assert_refused(code, out, target)
-    assert "row 1: revenue (annual revenue) is required" in err
+    assert "row 2: revenue (annual revenue) is required" in err  # the row as the file shows it: header is row 1
 
 
 def test_duplicate_column_names_are_refused(tmp_path: Path) -> None:

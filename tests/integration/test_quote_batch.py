@@ -110,7 +110,7 @@ def test_extra_columns_pass_through_and_output_columns_are_replaced_on_re_rating
 @pytest.mark.parametrize(
     ("csv_text", "field", "words"),
     [
-        ("industry,revenue\nwholesale,500000000\nbanking,1\n", "industry", "row 2"),
+        ("industry,revenue\nwholesale,500000000\nbanking,1\n", "industry", "row 3"),  # the header is row 1
         ("industry,revenue\nwholesale,0\n", "revenue", "1 yen"),
         ("industry,revenue,deductible\nwholesale,1,7\nwholesale,1,8\n", "deductible", "1 more rows"),
         ("industry,revenue,term_months\nwholesale,1,6\n", "term_months", "Short-term"),

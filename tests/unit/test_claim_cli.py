@@ -170,7 +170,8 @@ def test_line_500_of_a_batch_invalid_prints_nothing_and_names_line_500(tmp_path:
     code, out, err = call(write(tmp_path, "batch.jsonl", *docs), "--lang", "ja")
     assert (code, out) == (2, "")
     assert err.count("行目") == 1
-    assert "500行目: 金額（costs[0].amount）は整数で入力してください（入力値: 5,000,000）。" in err
+    # a JSON string where a number is expected is shown with its quotes
+    assert '500行目: 金額（costs[0].amount）は整数で入力してください（入力値: "5,000,000"）。' in err
 
 
 def test_malformed_json_is_an_input_error_with_its_line_and_column(tmp_path: Path) -> None:

@@ -82,7 +82,7 @@ def test_invalid_input_exits_two_naming_the_field_and_allowed_values_and_prints_
     assert code == 2
     assert out == ""
     assert "deductible" in err
-    assert "0, 100000, 300000, 500000, 1000000" in err
+    assert "0; 100,000; 300,000; 500,000; 1,000,000" in err  # numbers with separators, parted by semicolons
 
 
 def test_invalid_input_in_json_mode_gives_a_machine_readable_error_on_stderr() -> None:

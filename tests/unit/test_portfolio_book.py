@@ -72,7 +72,7 @@ def test_without_a_declaration_the_reference_number_of_measures_applies(version:
 def test_an_unknown_industry_is_refused_with_its_row_and_the_allowed_classes(
     version: catalog_mod.ProductVersion,
 ) -> None:
-    (error,) = problems([RECORD, {**RECORD, "industry": "bakery"}], version)
+    (error,) = problems([RECORD, {**RECORD, "policy_id": "SC-2", "industry": "bakery"}], version)
     assert (error.field, error.code, error.row) == ("industry", "E_CHOICE", 2)
     assert "wholesale" in error.params["allowed"]
     assert "bakery" in error.message("en")

@@ -102,7 +102,9 @@ def test_an_unknown_option_value_lists_the_allowed_values_in_both_languages() ->
     en = message_of("en", liability_limit=200_000_000)
     for text in (ja, en):
         assert "liability_limit" in text
-        assert "10000000, 30000000, 50000000, 100000000, 300000000, 500000000, 1000000000" in text
+        assert "10,000,000" in text  # numbers with separators in every message, the list parted unambiguously
+    assert "10,000,000、30,000,000、50,000,000、100,000,000、300,000,000、500,000,000、1,000,000,000" in ja
+    assert "10,000,000; 30,000,000; 50,000,000; 100,000,000; 300,000,000; 500,000,000; 1,000,000,000" in en
     assert "指定できる値" in ja
     assert "Allowed values" in en
 

@@ -254,7 +254,7 @@ def _triggers(node: Table) -> tuple[frozenset[str], frozenset[str]]:
     for alt in node.tables("triggers"):
         kind = alt.req("type")
         if kind not in ACCIDENT_TYPES:
-            raise alt.fail("type", f"must be one of {list(ACCIDENT_TYPES)}, got {kind!r}")
+            raise alt.fail("type", "P_CHOICE", allowed=list(ACCIDENT_TYPES), value=kind)
         needs = alt.boolean("attack_confirmed", default=False)
         (confirmed if needs else any_types).add(kind)
     return frozenset(any_types), frozenset(confirmed - any_types)
@@ -264,7 +264,7 @@ def _template_fields(t: Table, key: str, template: str) -> set[str]:
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
-        raise t.fail(key, f"is not a valid text template: {exc}") from None
+        raise t.fail(key, "P_TEMPLATE", detail=str(exc)) from None
     return {name for _, name, _, _ in parsed if name}
 
 
@@ -279,30 +279,30 @@ def _items(items_node: Table, sections: Mapping[str, Section], riders: Mapping[s
         src = node.source()
         section = node.req("section")
         if section not in sections or section == "bi":
-            raise node.fail("section", f"must be 'expense' or 'liability', got {section!r}")
+            raise node.fail("section", "P_CHOICE", allowed=["expense", "liability"], value=section)
         any_types, confirmed = _triggers(node)
         sub_amount: int | None = None
         sub_share: Decimal | None = None
         sub = node.opt("sublimit")
         if sub is not None:
             if not isinstance(sub, Table):
-                raise node.fail("sublimit", "must be { amount = ... } or { share_of_expense_limit = ... }")
+                raise node.fail("sublimit", "P_SUBLIMIT_TABLE")
             sub.source()
             if ("amount" in sub) == ("share_of_expense_limit" in sub):
-                raise node.fail("sublimit", "give exactly one of amount or share_of_expense_limit")
+                raise node.fail("sublimit", "P_SUBLIMIT_ONE")
             if "amount" in sub:
                 sub_amount = sub.integer("amount")
             else:
                 sub_share = sub.decimal("share_of_expense_limit")
                 if sub_share > 1:
-                    raise sub.fail("share_of_expense_limit", f"must be a share 0..1, got {sub_share}")
+                    raise sub.fail("share_of_expense_limit", "P_SHARE", value=str(sub_share))
         per_person = _tagged_int(node, "per_person_cap", src) if "per_person_cap" in node else None
         per_business = _tagged_int(node, "per_business_cap", src) if "per_business_cap" in node else None
         if (per_person is None) != (per_business is None):
-            raise node.fail("per_person_cap", "give both per_person_cap and per_business_cap, or neither")
+            raise node.fail("per_person_cap", "P_CAPS_BOTH")
         rider = node.opt("rider")
         if rider is not None and rider not in riders:
-            raise node.fail("rider", f"no [riders.{rider}]")
+            raise node.fail("rider", "P_NO_TABLE", table=f"riders.{rider}", value=rider)
         items[code] = Item(
             code=code,
             section=str(section),
@@ -318,7 +318,7 @@ def _items(items_node: Table, sections: Mapping[str, Section], riders: Mapping[s
             source=src,
         )
     if not items:
-        raise items_node.fail("", "no coverage items")
+        raise items_node.fail("", "P_NO_ITEMS")
     return items
 
 
@@ -330,12 +330,12 @@ def _sections(root: Table) -> dict[str, Section]:
         node.source()
         limit = node.req("limit")
         if limit not in POLICY_LIMIT_FIELDS:
-            raise node.fail("limit", f"must be one of {list(POLICY_LIMIT_FIELDS)}, got {limit!r}")
+            raise node.fail("limit", "P_CHOICE", allowed=list(POLICY_LIMIT_FIELDS), value=limit)
         trigger = node.req("trigger")
         if trigger not in SECTION_TRIGGERS:
-            raise node.fail("trigger", f"must be one of {list(SECTION_TRIGGERS)}, got {trigger!r}")
+            raise node.fail("trigger", "P_CHOICE", allowed=list(SECTION_TRIGGERS), value=trigger)
         if code == "bi" and trigger != "outage":
-            raise node.fail("trigger", "business interruption is triggered by the outage start only")
+            raise node.fail("trigger", "P_BI_TRIGGER")
         sections[code] = Section(
             code=code,
             name=_text(node),
@@ -347,7 +347,7 @@ def _sections(root: Table) -> dict[str, Section]:
         )
     unknown = set(sections_node) - set(SECTION_CODES)
     if unknown:
-        raise sections_node.fail(sorted(unknown)[0], f"unknown section; the sections are {list(SECTION_CODES)}")
+        raise sections_node.fail(sorted(unknown)[0], "P_UNKNOWN_SECTION", allowed=list(SECTION_CODES))
     return sections
 
 
@@ -359,10 +359,10 @@ def _riders(root: Table) -> dict[str, Rider]:
         node.source()
         flag = node.req("policy_flag")
         if flag not in POLICY_FLAGS:
-            raise node.fail("policy_flag", f"must be one of {list(POLICY_FLAGS)}, got {flag!r}")
+            raise node.fail("policy_flag", "P_CHOICE", allowed=list(POLICY_FLAGS), value=flag)
         territory = node.req("territory")
         if not isinstance(territory, list) or not territory or not all(isinstance(c, str) for c in territory):
-            raise node.fail("territory", "must be a non-empty list of country codes")
+            raise node.fail("territory", "P_COUNTRIES")
         riders[code] = Rider(code, _text(node), node.text("clause"), str(flag), frozenset(territory))
     return riders
 
@@ -375,11 +375,11 @@ def _exclusions(root: Table) -> dict[str, Exclusion]:
         src = node.source()
         scope = node.req("scope")
         if scope not in EXCLUSION_SCOPES:
-            raise node.fail("scope", f"must be one of {list(EXCLUSION_SCOPES)}, got {scope!r}")
+            raise node.fail("scope", "P_CHOICE", allowed=list(EXCLUSION_SCOPES), value=scope)
         exclusions[code] = Exclusion(code, str(scope), node.text("clause"), _text(node), src)
     for code in EXCLUSION_CODES:
         if code not in exclusions:
-            raise node_all.fail(code, "missing")
+            raise node_all.fail(code, "P_MISSING")
     return exclusions
 
 
@@ -393,9 +393,9 @@ def _never_covered(
         node.source()
         exc = node.req("exclusion")
         if exc not in exclusions:
-            raise node.fail("exclusion", f"no [exclusions.{exc}]")
+            raise node.fail("exclusion", "P_NO_TABLE", table=f"exclusions.{exc}", value=exc)
         if code in items:
-            raise node_all.fail(code, "is also a coverage item")
+            raise node_all.fail(code, "P_ALSO_ITEM")
         never[code] = NeverCovered(code, str(exc), _text(node))
     return never
 
@@ -412,7 +412,7 @@ def _steps(root: Table) -> dict[str, StepText]:
         steps[code] = StepText(code, node.text("clause"), text, named, times)
     unknown = set(steps_node) - set(STEP_CODES)
     if unknown:
-        raise steps_node.fail(sorted(unknown)[0], "the calculation writes no such worksheet step")
+        raise steps_node.fail(sorted(unknown)[0], "P_NO_SUCH_STEP")
     return steps
 
 
@@ -443,9 +443,9 @@ def load_coverage(doc: Document) -> CoverageTerms:
         or any(s not in ("expense", "liability") for s in ded_sections)
         or len(set(ded_sections)) != len(ded_sections)
     ):
-        raise ded.fail("sections", "must list 'expense' and/or 'liability' once each (never 'bi')")
+        raise ded.fail("sections", "P_DEDUCTIBLE_SECTIONS")
     if ded.req("per") != "accident":
-        raise ded.fail("per", "only 'accident' is supported")
+        raise ded.fail("per", "P_CHOICE", allowed=["accident"], value=ded.req("per"))
 
     bi_node = root.table("bi")
     bi_src = bi_node.source()
@@ -464,7 +464,7 @@ def load_coverage(doc: Document) -> CoverageTerms:
     for fact in WHOLE_CLAIM_FACTS:
         whole_code = whole_node.req(fact)
         if whole_code not in exclusions or exclusions[whole_code].scope != "claim":
-            raise whole_node.fail(fact, f"must name an exclusion with scope 'claim', got {whole_code!r}")
+            raise whole_node.fail(fact, "P_CLAIM_SCOPE", value=whole_code)
         whole.append((fact, str(whole_code)))
 
     steps = _steps(root)

@@ -71,7 +71,7 @@ def load_version(files: Mapping[str, bytes], *, origin: str) -> ProductVersion:
     """Validate the files of one version (name → bytes) into a :class:`ProductVersion`."""
     for name in REQUIRED_FILES:
         if name not in files:
-            raise ProductDataError(f"{origin}/{name}", "(file)", "missing")
+            raise ProductDataError(f"{origin}/{name}", "(file)", "P_MISSING")
     main = Document("product.toml", files["product.toml"])
     root = main.root
     product = root.table("product")
@@ -79,16 +79,16 @@ def load_version(files: Mapping[str, bytes], *, origin: str) -> ProductVersion:
     version = product.text("version")
     effective = product.tagged("effective_from")
     if not isinstance(effective, dt.date) or isinstance(effective, dt.datetime):
-        raise product.fail("effective_from", f"must be a TOML date (YYYY-MM-DD), got {effective!r}")
+        raise product.fail("effective_from", "P_TOML_DATE", value=effective)
     name_ja, name_en = product.text("name_ja"), product.text("name_en")
     currency = product.text("currency")
     if currency != CURRENCY:
-        raise product.fail("currency", f"the core computes in integer yen: only {CURRENCY!r} is supported")
+        raise product.fail("currency", "P_CURRENCY", currency=CURRENCY)
     tz_raw = product.text("timezone")
     try:
         offset = calendar.parse_utc_offset(tz_raw).utcoffset(None)
     except ValueError:
-        raise product.fail("timezone", f"must be a UTC offset like +09:00, got {tz_raw!r}") from None
+        raise product.fail("timezone", "P_UTC_OFFSET", value=tz_raw) from None
     tz = dt.timezone(offset, product.text("timezone_name"))
 
     term_node = root.table("term")
@@ -97,7 +97,7 @@ def load_version(files: Mapping[str, bytes], *, origin: str) -> ProductVersion:
     try:
         start_time = dt.time.fromisoformat(start_raw)
     except ValueError:
-        raise term_node.fail("start_time", f"must be HH:MM, got {start_raw!r}") from None
+        raise term_node.fail("start_time", "P_HH_MM", value=start_raw) from None
 
     rating = _rating(root, files, main)
     policy = _policy_rules(root)
@@ -142,13 +142,13 @@ def _policy_rules(root: Table) -> PolicyRules:
     node = _sourced(root, "policy")
     grace = node.text("lapse_grace")
     if grace not in _LAPSE_GRACE_MONTHS:
-        raise node.fail("lapse_grace", f"must be one of {list(_LAPSE_GRACE_MONTHS)}, got {grace!r}")
+        raise node.fail("lapse_grace", "P_CHOICE", allowed=list(_LAPSE_GRACE_MONTHS), value=grace)
     rounding_raw = node.text("refund_rounding")
     try:
         refund_rounding = money.Rounding[rounding_raw]
     except KeyError:
         allowed = [m.name for m in money.Rounding]
-        raise node.fail("refund_rounding", f"must be one of {allowed}, got {rounding_raw!r}") from None
+        raise node.fail("refund_rounding", "P_CHOICE", allowed=allowed, value=rounding_raw) from None
     return PolicyRules(
         renewal_offer_days=node.integer("renewal_offer_days", minimum=1),
         lapse_grace=grace,
@@ -168,7 +168,7 @@ def _rounding(rating: Table) -> money.Rounding:
         return money.Rounding[raw]
     except KeyError:
         allowed = [m.name for m in money.Rounding]
-        raise rating.fail("rounding_mode", f"must be one of {allowed}, got {raw!r}") from None
+        raise rating.fail("rounding_mode", "P_CHOICE", allowed=allowed, value=raw) from None
 
 
 def _limit_tables(limits: Table) -> dict[str, tuple[LimitOption, ...]]:
@@ -182,10 +182,10 @@ def _limit_tables(limits: Table) -> dict[str, tuple[LimitOption, ...]]:
     for name, options in tables.items():
         _check_monotonic(limits.table(name), options, rising=name != "deductible")
     if not any(o.factor == 1 for o in tables["liability"]) or not any(o.factor == 1 for o in tables["expense"]):
-        raise limits.fail("", "the reference conditions need a liability and an expense option with factor 1")
+        raise limits.fail("", "P_REFERENCE_OPTIONS")
     bi = tables["bi"]
     if bi[0].amount != 0 or bi[0].factor != 0:
-        raise limits.table("bi").fail("options", 'the first option must be { amount = 0, loading = "0" } (not bought)')
+        raise limits.table("bi").fail("options", "P_BI_FIRST_OPTION")
     return tables
 
 
@@ -196,15 +196,15 @@ def _reasons(node: Table, liability: tuple[LimitOption, ...]) -> dict[str, Reaso
         entry = node.table(code)
         kind = entry.req("kind")
         if kind not in ("refer", "decline"):
-            raise entry.fail("kind", f"must be 'refer' or 'decline', got {kind!r}")
+            raise entry.fail("kind", "P_CHOICE", allowed=["refer", "decline"], value=kind)
         reasons[code] = ReasonText(code, "refer" if kind == "refer" else "decline", entry.text("ja"), entry.text("en"))
     option_reasons = [o.refer for o in liability if o.refer is not None]
     for needed in (*RULE_REASONS, *ADMINISTRATION_REASONS, *option_reasons):
         if needed not in reasons:
-            raise node.fail(str(needed), "missing: a rule or an option gives this reason")
+            raise node.fail(str(needed), "P_REASON_MISSING")
     for code in reasons:
         if code not in RULE_REASONS and code not in ADMINISTRATION_REASONS and code not in option_reasons:
-            raise node.fail(code, "no rule or option gives this reason")
+            raise node.fail(code, "P_REASON_UNUSED")
     return reasons
 
 
@@ -213,9 +213,9 @@ def _measure_terms(node: Table, items: tuple[SecurityMeasure, ...]) -> tuple[Dec
     per_item = node.decimal("per_item")
     reference_count = node.integer("reference_count", node.tagged("reference_count"))
     if not 0 <= reference_count <= len(items):
-        raise node.fail("reference_count", f"must be between 0 and {len(items)}")
+        raise node.fail("reference_count", "P_BETWEEN", minimum=0, maximum=len(items), value=reference_count)
     if per_item * len(items) >= 1:
-        raise node.fail("per_item", "declaring every item would make the premium zero or negative")
+        raise node.fail("per_item", "P_MEASURES_TOO_STRONG")
     return per_item, reference_count
 
 
@@ -237,15 +237,15 @@ def _rating(root: Table, files: Mapping[str, bytes], main: Document) -> RatingTa
     overseas = _sourced(root, "overseas")
     refer_above = overseas.decimal("refer_above_share")
     if refer_above > 1:
-        raise overseas.fail("refer_above_share", "is a share between 0 and 1")
+        raise overseas.fail("refer_above_share", "P_SHARE", value=refer_above)
     industries = _industries(files["industries.csv"], main.sources)
     curve_class = rating.text("curve_class")
     if curve_class not in industries or industries[curve_class].anchor_low is None:
-        raise rating.fail("curve_class", f"{curve_class!r} is not an industry class with published anchors")
+        raise rating.fail("curve_class", "P_CURVE_CLASS", value=curve_class)
     reference_revenue = rating.integer("reference_revenue", rating.tagged("reference_revenue"), minimum=1)
     upper_revenue = rating.integer("upper_anchor_revenue", rating.tagged("upper_anchor_revenue"), minimum=1)
     if upper_revenue <= reference_revenue:
-        raise rating.fail("upper_anchor_revenue", "must be above rating.reference_revenue")
+        raise rating.fail("upper_anchor_revenue", "P_ABOVE", other="rating.reference_revenue")
     liability, expense, deductible, bi = (tables[k] for k in ("liability", "expense", "deductible", "bi"))
 
     return RatingTables(
@@ -293,7 +293,7 @@ def _payments(node: Table) -> dict[str, PaymentMethod]:
         )
     for needed in CONTRACT_PAYMENTS:
         if needed not in methods:
-            raise node.fail(needed, "missing: the public contract names this payment method")
+            raise node.fail(needed, "P_PAYMENT_MISSING")
     return methods
 
 
@@ -304,7 +304,7 @@ def _measures(doc: Document, main: Document) -> tuple[SecurityMeasure, ...]:
     for item in root.tables("items"):
         items.append(SecurityMeasure(item.text("id"), item.text("ja"), item.text("en")))
     if len({m.id for m in items}) != len(items):
-        raise root.fail("items", "duplicate item ids")
+        raise root.fail("items", "P_DUPLICATE_IDS")
     doc.finish()
     main.sources.update(doc.sources)
     return tuple(items)
@@ -318,15 +318,15 @@ def _options(node: Table, *, value_key: str = "factor", allow_refer: bool = Fals
         refer = entry.opt("refer")
         if refer is not None:
             if not allow_refer:
-                raise entry.fail("refer", "this table does not allow referral options")
+                raise entry.fail("refer", "P_NO_REFERRAL")
             if value_key in entry:
-                raise entry.fail(value_key, f"give either {value_key} or refer, not both")
+                raise entry.fail(value_key, "P_EITHER_REFER", key=value_key)
             options.append(LimitOption(amount, None, entry.text("refer")))
             continue
         options.append(LimitOption(amount, entry.decimal(value_key)))
     amounts = [o.amount for o in options]
     if amounts != sorted(set(amounts)):
-        raise node.fail("options", "amounts must be strictly increasing")
+        raise node.fail("options", "P_INCREASING")
     return tuple(options)
 
 
@@ -338,15 +338,18 @@ def _check_monotonic(node: Table, options: tuple[LimitOption, ...], *, rising: b
         if (hi.factor < lo.factor) if rising else (hi.factor > lo.factor):
             raise node.fail(
                 "options",
-                f"factor of {hi.amount} ({hi.factor}) is {'below' if rising else 'above'} that of "
-                f"{lo.amount} ({lo.factor}): premium would {'fall' if rising else 'rise'} as cover grows",
+                "P_PREMIUM_FALLS" if rising else "P_PREMIUM_RISES",
+                amount=hi.amount,
+                factor=str(hi.factor),
+                other_amount=lo.amount,
+                other_factor=str(lo.factor),
             )
 
 
 def _default(node: Table, options: tuple[LimitOption, ...]) -> int:
     default = node.integer("default")
     if default not in {o.amount for o in options}:
-        raise node.fail("default", f"{default} is not one of the options {[o.amount for o in options]}")
+        raise node.fail("default", "P_DEFAULT_NOT_OPTION", value=default, allowed=[o.amount for o in options])
     return default
 
 
@@ -363,20 +366,20 @@ def _industries(data: bytes, sources: dict[str, str]) -> dict[str, IndustryClass
         header = tuple(reader.fieldnames or ())
         rows = list(reader)
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise ProductDataError(_CSV, "(file)", f"cannot be read as UTF-8 CSV: {exc}") from None
+        raise ProductDataError(_CSV, "(file)", "P_CSV_UNREADABLE", {"detail": str(exc)}) from None
     if set(header) != set(_INDUSTRY_COLUMNS) or len(header) != len(_INDUSTRY_COLUMNS):
         raise ProductDataError(
-            _CSV, "(header)", f"the columns must be exactly {list(_INDUSTRY_COLUMNS)}, got {list(header)}"
+            _CSV, "(header)", "P_CSV_HEADER", {"allowed": list(_INDUSTRY_COLUMNS), "value": list(header)}
         )
     classes: dict[str, IndustryClass] = {}
     for line, row in enumerate(rows, start=2):
         ic = _industry(line, row)
         if ic.code in classes:
-            raise ProductDataError(_CSV, f"line {line} ({ic.code})", f"duplicate industry code {ic.code!r}")
+            raise ProductDataError(_CSV, f"line {line} ({ic.code})", "P_DUPLICATE_CODE", {"value": ic.code})
         sources[f"{_CSV}:{ic.code}"] = ic.source
         classes[ic.code] = ic
     if not classes:
-        raise ProductDataError(_CSV, "(file)", "no industry classes")
+        raise ProductDataError(_CSV, "(file)", "P_NO_INDUSTRIES")
     return classes
 
 
@@ -385,7 +388,7 @@ def _cell_yen(row: dict[str, str], col: str, where: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit() or int(raw) <= 0:
-        raise ProductDataError(_CSV, f"{where}.{col}", f"must be a positive integer of yen, got {raw!r}")
+        raise ProductDataError(_CSV, f"{where}.{col}", "P_POSITIVE_YEN", {"value": raw})
     return int(raw)
 
 
@@ -396,39 +399,41 @@ def _cell_factor(row: dict[str, str], where: str) -> Decimal | None:
     try:
         factor = Decimal(raw)
     except InvalidOperation:
-        raise ProductDataError(_CSV, f"{where}.class_factor", f"not a decimal: {raw!r}") from None
+        raise ProductDataError(_CSV, f"{where}.class_factor", "P_DECIMAL", {"value": raw}) from None
     if not factor.is_finite() or factor <= 0:
-        raise ProductDataError(_CSV, f"{where}.class_factor", f"must be positive, got {raw!r}")
+        raise ProductDataError(_CSV, f"{where}.class_factor", "P_POSITIVE", {"value": raw})
     return factor
 
 
 def _industry(line: int, row: dict[str, str]) -> IndustryClass:
     """One row of industries.csv: a class quotes on its own anchors or scales the curve class."""
     if None in row:
-        raise ProductDataError(_CSV, f"line {line}", "has more cells than the header")
+        raise ProductDataError(_CSV, f"line {line}", "P_CSV_EXTRA_CELLS")
     code = (row["code"] or "").strip()
     where = f"line {line} ({code or 'no code'})"
     if not code:
-        raise ProductDataError(_CSV, where, "code is empty")
+        raise ProductDataError(_CSV, where, "P_CODE_EMPTY")
     status = (row["status"] or "").strip()
     if status not in INDUSTRY_STATUSES:
-        raise ProductDataError(_CSV, f"{where}.status", f"must be one of {list(INDUSTRY_STATUSES)}, got {status!r}")
+        raise ProductDataError(
+            _CSV, f"{where}.status", "P_CHOICE", {"allowed": list(INDUSTRY_STATUSES), "value": status}
+        )
     source = (row["source"] or "").strip()
     if source not in SOURCES:
-        raise ProductDataError(_CSV, f"{where}.source", f"must be one of {list(SOURCES)}, got {source!r}")
+        raise ProductDataError(_CSV, f"{where}.source", "P_CHOICE", {"allowed": list(SOURCES), "value": source})
     low, high = _cell_yen(row, "anchor_low", where), _cell_yen(row, "anchor_high", where)
     factor = _cell_factor(row, where)
     if (low is None) != (high is None):
-        raise ProductDataError(_CSV, where, "give both anchors or neither")
+        raise ProductDataError(_CSV, where, "P_ANCHORS_BOTH")
     if status == "quote" and (low is None) == (factor is None):
-        raise ProductDataError(_CSV, where, "a quotable class needs either both anchors or a class_factor")
+        raise ProductDataError(_CSV, where, "P_ANCHORS_OR_FACTOR")
     if status != "quote" and (low is not None or factor is not None):
-        raise ProductDataError(_CSV, where, f"a class with status {status!r} must not carry rates")
+        raise ProductDataError(_CSV, where, "P_STATUS_RATES", {"value": status})
     if low is not None and high is not None and high < low:
-        raise ProductDataError(_CSV, f"{where}.anchor_high", "must not be below anchor_low")
+        raise ProductDataError(_CSV, f"{where}.anchor_high", "P_NOT_BELOW", {"other": "anchor_low"})
     for col in ("name_ja", "name_en"):
         if not (row[col] or "").strip():
-            raise ProductDataError(_CSV, f"{where}.{col}", "is empty")
+            raise ProductDataError(_CSV, f"{where}.{col}", "P_EMPTY")
     return IndustryClass(
         code=code,
         name_ja=row["name_ja"].strip(),

@@ -104,15 +104,15 @@ class Catalog(abc.ABC):
 def _ordered(product_id: str, loaded: Iterable[ProductVersion]) -> tuple[ProductVersion, ...]:
     versions = sorted(loaded, key=lambda pv: pv.effective_from)
     if not versions:
-        raise ProductDataError(product_id, "(versions)", "no product versions")
+        raise ProductDataError(product_id, "(versions)", "P_NO_VERSIONS")
     for pv in versions:
         if pv.id != product_id:
-            raise ProductDataError(pv.origin, "product.id", f"is {pv.id!r}, but the folder is {product_id!r}")
+            raise ProductDataError(pv.origin, "product.id", "P_FOLDER_MISMATCH", {"value": pv.id, "folder": product_id})
     for earlier, later in itertools.pairwise(versions):
         if earlier.effective_from == later.effective_from:
-            raise ProductDataError(later.origin, "product.effective_from", f"same as version {earlier.version}")
+            raise ProductDataError(later.origin, "product.effective_from", "P_SAME_START", {"version": earlier.version})
         if earlier.version == later.version:
-            raise ProductDataError(later.origin, "product.version", f"{later.version!r} is used twice")
+            raise ProductDataError(later.origin, "product.version", "P_VERSION_TWICE", {"value": later.version})
     return tuple(versions)
 
 
@@ -135,7 +135,7 @@ class FolderCatalog(Catalog):
     def _load(self, product_id: str) -> Iterable[ProductVersion]:
         base = self.root / product_id
         if not base.is_dir():
-            raise ProductDataError(str(base), "(folder)", f"no product {product_id!r}")
+            raise ProductDataError(str(base), "(folder)", "P_NO_PRODUCT", {"value": product_id})
         versions = []
         for folder in sorted(base.iterdir()):
             if not (folder / "product.toml").is_file():
@@ -143,7 +143,10 @@ class FolderCatalog(Catalog):
             pv = load_version(read_folder(folder), origin=str(folder))
             if pv.version != folder.name:
                 raise ProductDataError(
-                    str(folder / "product.toml"), "product.version", f"is {pv.version!r}, the folder {folder.name!r}"
+                    str(folder / "product.toml"),
+                    "product.version",
+                    "P_FOLDER_MISMATCH",
+                    {"value": pv.version, "folder": folder.name},
                 )
             versions.append(pv)
         return versions

@@ -76,13 +76,13 @@ def load_support(doc: Document) -> SupportTerms:
     service.source()
     territory = service.req("territory")
     if not isinstance(territory, list) or not territory or not all(isinstance(c, str) for c in territory):
-        raise service.fail("territory", "must be a non-empty list of country codes")
+        raise service.fail("territory", "P_COUNTRIES")
     intake = service.integer("intake_hours", service.tagged("intake_hours", default_source="published"), minimum=1)
     if intake > 24:
-        raise service.fail("intake_hours", f"is hours of intake a day: at most 24, got {intake}")
+        raise service.fail("intake_hours", "P_INTAKE_HOURS", maximum=24, value=intake)
     hotline = service.text("hotline", service.tagged("hotline", default_source="illustrative"))
     if len(hotline) > 40:
-        raise service.fail("hotline", "must be a telephone number of at most 40 characters")
+        raise service.fail("hotline", "P_HOTLINE", maximum=40, value=hotline)
 
     vendors_node = root.table("vendors")
     vendors: dict[str, Vendor] = {}
@@ -91,7 +91,7 @@ def load_support(doc: Document) -> SupportTerms:
         node.source()
         vendors[vid] = Vendor(vid, *node.jaen())
     if not vendors:
-        raise root.fail("vendors", "must be a table of vendor categories")
+        raise root.fail("vendors", "P_VENDOR_TABLE")
 
     phases: list[Phase] = []
     for node in root.tables("phases"):
@@ -99,21 +99,21 @@ def load_support(doc: Document) -> SupportTerms:
         pid = node.text("id")
         types = node.req("types")
         if not isinstance(types, list) or not all(t in ACCIDENT_TYPES for t in types):
-            raise node.fail("types", f"must list accident types of {list(ACCIDENT_TYPES)}")
+            raise node.fail("types", "P_ACCIDENT_TYPES", allowed=list(ACCIDENT_TYPES))
         refs = node.req("vendors")
         if not isinstance(refs, list) or any(v not in vendors for v in refs):
-            raise node.fail("vendors", f"must list vendor categories of [vendors]: {sorted(vendors)}")
+            raise node.fail("vendors", "P_VENDORS", allowed=sorted(vendors))
         checklist = tuple(entry.jaen() for entry in node.tables("checklist"))
         affected = node.boolean("affected", default=False)
         phases.append(Phase(pid, *node.jaen(), frozenset(types), affected, tuple(refs), checklist))
     if len({p.id for p in phases}) != len(phases):
-        raise root.fail("phases", "duplicate phase ids")
+        raise root.fail("phases", "P_DUPLICATE_IDS")
 
     reasons_node = root.table("reasons")
     reasons = {code: reasons_node.table(code).jaen() for code in reasons_node}
     for needed in (NOT_PAYABLE, TERRITORY):
         if needed not in reasons:
-            raise reasons_node.fail(needed, "missing")
+            raise reasons_node.fail(needed, "P_MISSING")
     return SupportTerms(
         name=service.jaen(),
         clause=service.text("clause"),
@@ -138,7 +138,7 @@ def load_regulatory(doc: Document) -> RegulatoryTerms:
     grounds = {g: grounds_node.table(g).jaen() for g in GROUNDS}
     unknown = set(grounds_node) - set(GROUNDS)
     if unknown:
-        raise grounds_node.fail(sorted(unknown)[0], f"unknown ground; the grounds are {list(GROUNDS)}")
+        raise grounds_node.fail(sorted(unknown)[0], "P_UNKNOWN_GROUND", allowed=list(GROUNDS))
     return RegulatoryTerms(
         persons_threshold=positive("persons_threshold"),
         preliminary_days=positive("preliminary_days"),

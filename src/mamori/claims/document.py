@@ -231,7 +231,7 @@ def _field_error(err: ErrorDetails) -> FieldError:
     if code is None and spec is not None:
         code = _CODES.get((spec.kind, kind_of_error))
     value = err.get("input")
-    params = {"value": _value(value)}
+    params = {"value": errors.from_json(code, _value(value))}
     if code is None:
         return FieldError(field, "E_INVALID", {**params, "type": kind_of_error})
     if spec is not None:

@@ -9,11 +9,10 @@ comparison. Invalid input: exit status 2, every problem on stderr and nothing on
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from mamori.cli import common
-from mamori.errors import FieldError, InvalidInput
+from mamori.cli import common, streams
+from mamori.errors import InvalidInput
 
 __all__ = ["register"]
 
@@ -25,25 +24,12 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     e.set_defaults(handler=_estimate)
 
 
-def _read(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        raise InvalidInput([FieldError("FILE", "E_FILE_NOT_FOUND", {"path": path})]) from None
-    except OSError as exc:
-        problem = exc.strerror or type(exc).__name__
-        raise InvalidInput([FieldError("FILE", "E_FILE", {"path": path, "problem": problem})]) from None
-
-
 def _estimate(args: argparse.Namespace, ctx: common.Context) -> int:
     from mamori.estimate import answer  # imported when the command runs: other commands start faster
     from mamori.usecases.estimate import estimate_loss
 
     try:
-        document = None if args.file is None else _read(args.file)
+        document = None if args.file is None else streams.read_bytes(args.file, field="FILE")
         result = estimate_loss(ctx.catalog, document, preset=args.preset)
     except InvalidInput as exc:
         return common.print_errors(ctx, exc)

@@ -9,64 +9,41 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Any, Final
 
 from mamori import i18n
-from mamori.cli import common
+from mamori.cli import args as args_mod
+from mamori.cli import common, streams
 from mamori.errors import FieldError, InvalidInput
 
 __all__ = ["register"]
 
-#: Readable output (ja, en). The figures are the answer's; only the words are here.
-_WORDS: Final = {
-    "ja": {
-        "title": "ポートフォリオ・シミュレーション：{policies:,}契約 × {years:,}年"
-        "（シード {seed}、モデル {model}、{product} {version}）",
-        "aal": "年間平均損害（AAL）",
-        "std": "年間損害の標準偏差",
-        "ep_head": "再現期間      年間合計損害（AEP）   最大事象損害（OEP）",
-        "years": "{t}年",
-        "tvar": "TVaR {level}%（最悪{share}%の年の平均）",
-        "premium": "保険料：収入 {charged} ／ 技術的 {technical}（AAL ×（1＋{loading}））／ 損害率 {ratio}",
-        "industry_head": "業種                  契約数       AAL       技術的保険料   収入保険料  充足率",
-        "systemic": "システミック事象（年間平均損害）",
-        "outputs": "出力",
-        "seconds": "所要時間 {seconds:.1f}秒",
-        "progress": "シミュレーション",
-        "oed_done": "OED（Oasis）形式で書き出しました：",
-        "scheduler": "Dask のスケジューラー {address} に接続できません：{problem}",
-    },
-    "en": {
-        "title": "Portfolio simulation: {policies:,} policies × {years:,} years"
-        " (seed {seed}, model {model}, {product} {version})",
-        "aal": "Average annual loss (AAL)",
-        "std": "Standard deviation of the annual loss",
-        "ep_head": "Return period  Aggregate (AEP)          Largest occurrence (OEP)",
-        "years": "{t} years",
-        "tvar": "TVaR {level}% (mean of the worst {share}% of years)",
-        "premium": "Premium: charged {charged} / technical {technical} (AAL × (1 + {loading})) / loss ratio {ratio}",
-        "industry_head": "Industry              Policies      AAL       Technical prem.  Charged     Adequacy",
-        "systemic": "Systemic events (average annual loss)",
-        "outputs": "Outputs",
-        "seconds": "{seconds:.1f} seconds",
-        "progress": "simulating",
-        "oed_done": "Written as OED (Oasis):",
-        "scheduler": "Cannot reach the Dask scheduler at {address}: {problem}",
-    },
-}
+
+class _Words:
+    """The words of the readable output, from the message catalogue (``portfolio.*``): ``words["aal"]``."""
+
+    def __init__(self, lang: i18n.Lang) -> None:
+        self.lang = lang
+
+    def __getitem__(self, key: str) -> str:
+        return i18n.catalogue()["texts"][f"portfolio.{key}"][self.lang]
 
 
 def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     group = sub.add_parser("portfolio", help="portfolio risk: simulated years, EP curves, PML and TVaR")
-    commands = group.add_subparsers(dest="portfolio_command", required=True, parser_class=common.Parser)
+    commands = args_mod.subcommands(group, dest="portfolio_command")
 
     sim = commands.add_parser("simulate", parents=[shared], help="simulate a book of policies under a loss model")
     sim.add_argument("book", metavar="BOOK", help="policies: CSV (UTF-8 or Shift_JIS) or Parquet")
     sim.add_argument("model", metavar="MODEL", help="loss model (TOML); `mamori portfolio model` prints the reference")
-    sim.add_argument("--years", type=int, required=True, metavar="N", help="simulated years")
-    sim.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0): same seed, same answer")
+    sim.add_argument("--years", type=args_mod.integer, required=True, metavar="N", help="simulated years")
+    sim.add_argument(
+        "--seed", type=args_mod.integer, default=0, metavar="S", help="random seed (default 0): same seed, same answer"
+    )
     where = sim.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, metavar="W", help="local Dask workers (default: one per core)")
+    where.add_argument(
+        "--workers", type=args_mod.integer, metavar="W", help="local Dask workers (default: one per core)"
+    )
     where.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
     sim.add_argument("--out", metavar="DIR", help="also write the year loss table (Parquet) and the plots (PNG)")
     sim.set_defaults(handler=simulate)
@@ -88,13 +65,14 @@ class _Bar:
 
     WIDTH: Final = 30
 
-    def __init__(self, stream: TextIO, label: str) -> None:
+    def __init__(self, stream: streams.Output, label: str) -> None:
         self.stream = stream
         self.label = label
 
     def __call__(self, done: int, total: int) -> None:
         filled = self.WIDTH * done // max(total, 1)
-        self.stream.write(f"\r{self.label} [{'#' * filled}{'-' * (self.WIDTH - filled)}] {done}/{total}")
+        self.stream.write_control("\r")
+        self.stream.write(f"{self.label} [{'#' * filled}{'-' * (self.WIDTH - filled)}] {done}/{total}")
         if done >= total:
             self.stream.write("\n")
         self.stream.flush()
@@ -104,7 +82,7 @@ def simulate(args: argparse.Namespace, ctx: common.Context) -> int:
     from mamori.portfolio.runner import Cluster, SchedulerUnreachable
     from mamori.usecases import portfolio
 
-    words = _WORDS[ctx.lang]
+    words = _Words(ctx.lang)
     progress = None if ctx.as_json else _Bar(ctx.err, words["progress"])
     try:
         run = portfolio.simulate(
@@ -115,8 +93,8 @@ def simulate(args: argparse.Namespace, ctx: common.Context) -> int:
     except InvalidInput as exc:
         return common.print_errors(ctx, exc)
     except SchedulerUnreachable as exc:
-        ctx.err.write(f"mamori: {words['scheduler'].format(address=exc.address, problem=exc.problem)}\n")
-        return common.EXIT_INVALID
+        params = {"value": exc.address, "detail": exc.problem}  # Dask's own words: in English only
+        return common.print_errors(ctx, InvalidInput([FieldError("scheduler", "E_SCHEDULER", params)]))
     answer = {**run.answer, "outputs": run.outputs} if run.outputs else run.answer
     if ctx.as_json:
         common.print_json(ctx, answer)
@@ -131,7 +109,7 @@ def _yen(amount: int, lang: str) -> str:
 
 def render(answer: dict[str, Any], lang: str, *, seconds: float | None = None) -> str:
     """The answer for people, in Japanese or English."""
-    words = _WORDS["ja" if lang == "ja" else "en"]
+    words = _Words("ja" if lang == "ja" else "en")
     a = answer
     lines = [
         words["title"].format(
@@ -196,7 +174,7 @@ def export_oed(args: argparse.Namespace, ctx: common.Context) -> int:
     if ctx.as_json:
         common.print_json(ctx, paths)
     else:
-        ctx.out.write(" ".join([_WORDS[ctx.lang]["oed_done"], *paths.values()]) + "\n")
+        ctx.out.write(" ".join([_Words(ctx.lang)["oed_done"], *paths.values()]) + "\n")
     return common.EXIT_OK
 
 

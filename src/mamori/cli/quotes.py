@@ -10,9 +10,9 @@ from typing import Any
 
 from mamori import i18n, usecases
 from mamori.cli.common import EXIT_OK, Context, print_errors, print_json
-from mamori.errors import InvalidInput
+from mamori.errors import FieldError, InvalidInput
 from mamori.io import tables
-from mamori.rating import engine, inputs
+from mamori.rating import engine, inputs, values
 
 __all__ = ["register", "render_quote"]
 
@@ -45,7 +45,7 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
         "--encoding",
         choices=tables.ENCODINGS,
         default="auto",
-        help="text encoding of a CSV (default: auto — UTF-8, else Shift_JIS/cp932)",
+        help="text encoding of a CSV (default: auto — UTF-8, else Shift_JIS/cp932 or EUC-JP when certain)",
     )
     b.set_defaults(handler=_quote_batch)
 
@@ -53,9 +53,28 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     d.set_defaults(handler=_demo)
 
 
+#: The option of each quote field (the flag a person typed).
+_OPTIONS = {"measures": "--measure"}
+
+
+def _given_values(raw: dict[str, Any]) -> None:
+    """A flag given with a value that means "no value" (``NaN``, ``NULL``, ``-``) is refused: in a table such a
+    cell takes the default, but a flag typed on purpose must say something."""
+    problems = []
+    for name, value in raw.items():
+        for one in value if isinstance(value, list) else [value]:
+            if isinstance(one, str) and values.is_null(one):
+                option = _OPTIONS.get(name, "--" + name.replace("_", "-"))
+                problems.append(FieldError(name, "E_OPTION_NULL", {"option": option, "value": one}))
+                break
+    if problems:
+        raise InvalidInput(problems)
+
+
 def _quote(args: argparse.Namespace, ctx: Context) -> int:
     raw = {f: getattr(args, f) for f in inputs.FIELDS if getattr(args, f, None) is not None}
     try:
+        _given_values(raw)
         quote = usecases.quote(ctx.catalog, raw)
     except InvalidInput as exc:
         return print_errors(ctx, exc)

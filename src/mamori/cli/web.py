@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
+from mamori.cli import args as args_mod
 from mamori.cli.common import EXIT_INVALID, EXIT_OK, Context, print_errors, print_json
 
 __all__ = ["register"]
@@ -16,19 +16,20 @@ __all__ = ["register"]
 def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     s = sub.add_parser("serve", parents=[shared], help="serve the web application (gunicorn)")
     s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--port", type=args_mod.integer, default=8000)
     s.add_argument("--demo", action="store_true", help="load the demo data once (users printed on start)")
     s.add_argument(
-        "--workers", type=int, default=None, help="gunicorn worker processes (default: 2 × CPUs + 1, at most 8)"
+        "--workers",
+        type=args_mod.integer,
+        default=None,
+        help="gunicorn worker processes (default: 2 × CPUs + 1, at most 8)",
     )
     s.set_defaults(handler=_serve)
 
     j = sub.add_parser("jobs", parents=[shared], help="scheduled jobs")
-    jobs = j.add_subparsers(dest="job", required=True)
+    jobs = args_mod.subcommands(j, dest="job")
     d = jobs.add_parser("daily", parents=[shared], help="lapse, expire and offer renewals for a date (idempotent)")
-    d.add_argument(
-        "--date", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD", help="default: today (JST)"
-    )
+    d.add_argument("--date", type=args_mod.date, default=None, metavar="YYYY-MM-DD", help="default: today (JST)")
     d.set_defaults(handler=_daily)
     r = jobs.add_parser(
         "deadlines", parents=[shared], help="remind of regulatory deadlines approaching or overdue (run hourly)"
@@ -45,23 +46,22 @@ def _serve(args: argparse.Namespace, ctx: Context) -> int:
     from mamori.web import server
 
     try:
-        return server.serve(host=args.host, port=args.port, demo=args.demo, workers=args.workers, out=ctx.out)
+        return server.serve(host=args.host, port=args.port, demo=args.demo, workers=args.workers, out=_text(ctx))
     except server.NotConfigured as exc:
-        ctx.err.write(f"mamori: {exc}\n")
-        return EXIT_INVALID
+        return _not_configured(ctx, exc)
 
 
 def _daily(args: argparse.Namespace, ctx: Context) -> int:
     from mamori.web import server
 
     try:
-        summary = server.daily(on_date=args.date, out=ctx.out)
+        summary = server.daily(on_date=args.date, out=_text(ctx))
     except server.NotConfigured as exc:
-        ctx.err.write(f"mamori: {exc}\n")
-        return EXIT_INVALID
+        return _not_configured(ctx, exc)
     if ctx.as_json:
         print_json(ctx, summary)
     else:
+        # The jobs' summaries are log lines for operators (cron mails, log files): in English, as before.
         again = "" if summary["ran"] else " (already run for this date)"
         ctx.out.write(
             f"{summary['date']}: lapsed {len(summary['lapsed'])}, expired {len(summary['expired'])}, "
@@ -76,8 +76,7 @@ def _deadlines(args: argparse.Namespace, ctx: Context) -> int:
     try:
         sent = server.deadline_reminders()
     except server.NotConfigured as exc:
-        ctx.err.write(f"mamori: {exc}\n")
-        return EXIT_INVALID
+        return _not_configured(ctx, exc)
     if ctx.as_json:
         print_json(ctx, {"sent": [{"incident": i, "kind": k, "stage": s} for i, k, s in sent]})
     else:
@@ -89,13 +88,14 @@ def _deadlines(args: argparse.Namespace, ctx: Context) -> int:
 
 def _export_book(args: argparse.Namespace, ctx: Context) -> int:
     from mamori.errors import InvalidInput
+    from mamori.io import tables
     from mamori.web import server
 
     try:
+        tables.check_target(args.file, field="FILE")  # before the database is touched
         n = server.export_book(args.file)
     except server.NotConfigured as exc:
-        ctx.err.write(f"mamori: {exc}\n")
-        return EXIT_INVALID
+        return _not_configured(ctx, exc)
     except InvalidInput as exc:
         print_errors(ctx, exc)
         return EXIT_INVALID
@@ -104,3 +104,18 @@ def _export_book(args: argparse.Namespace, ctx: Context) -> int:
     else:
         ctx.out.write(f"{args.file}: {n} policies\n")
     return EXIT_OK
+
+
+def _text(ctx: Context) -> TextIO:
+    """The command's standard output for the server's own messages (written through the same safe stream)."""
+    return cast(TextIO, ctx.out)
+
+
+def _not_configured(ctx: Context, exc: Exception) -> int:
+    """The server's configuration is missing: the catalogue's words for what is known, else the operator's text."""
+    from mamori.errors import FieldError, InvalidInput
+
+    if "MAMORI_SECRET_KEY" in str(exc):
+        return print_errors(ctx, InvalidInput([FieldError("MAMORI_SECRET_KEY", "E_SECRET_KEY", {})]))
+    ctx.err.write(f"mamori: {exc}\n")
+    return EXIT_INVALID

@@ -204,7 +204,7 @@ def _factor(node: Table, name: str) -> int:
 def _rate(node: Table, name: str) -> Decimal:
     value = node.decimal(name)
     if value > 1:
-        raise node.fail(name, f"is a share of revenue: at most 1, got {value}")
+        raise node.fail(name, "P_SHARE_OF_REVENUE", value=str(value))
     return value
 
 
@@ -212,7 +212,7 @@ def _category(node: Table, cid: str, levels: int) -> Category:
     x, y = node.integer("x", minimum=1), node.integer("y", minimum=1)
     for name, level in (("x", x), ("y", y)):
         if level > levels:
-            raise node.fail(name, f"is a level 1..{levels}, got {level}")
+            raise node.fail(name, "P_LEVEL", maximum=levels, value=level)
     ja, en = node.jaen()
     return Category(
         cid,
@@ -231,7 +231,7 @@ def _rules(node: Table, categories: Mapping[str, Category]) -> tuple[Identifiabi
     for rule in node.tables("rules"):
         all_of = rule.req("all_of")
         if not isinstance(all_of, list) or not all_of or any(c not in categories for c in all_of):
-            raise rule.fail("all_of", f"must list categories of [categories]: {sorted(categories)}")
+            raise rule.fail("all_of", "P_CATEGORIES", allowed=sorted(categories))
         rules.append(IdentifiabilityRule(tuple(all_of), _factor(rule, "factor")))
     return tuple(rules)
 
@@ -244,10 +244,10 @@ def _jnsa(doc: Document) -> JnsaModel:
     nodes = root.table("categories")
     categories = {cid: _category(nodes.table(cid), cid, levels) for cid in nodes}
     if not categories:
-        raise root.fail("categories", "must list the categories of personal data")
+        raise root.fail("categories", "P_NO_CATEGORIES")
     basis = liability.text("liability_basis")
     if basis not in LIABILITY_BASES:
-        raise liability.fail("liability_basis", f"must be one of {list(LIABILITY_BASES)}, got {basis!r}")
+        raise liability.fail("liability_basis", "P_CHOICE", allowed=list(LIABILITY_BASES), value=basis)
     return JnsaModel(
         base=_factor(model, "base"),
         x_base=_factor(model, "x_base"),
@@ -275,7 +275,7 @@ def _default(node: Table) -> int | str:
     value = node.req("default")
     if isinstance(value, str):
         if value not in BASES:
-            raise node.fail("default", f"must be a quantity or one of {list(BASES)}, got {value!r}")
+            raise node.fail("default", "P_QUANTITY", allowed=list(BASES), value=value)
         return value
     return node.integer("default")
 
@@ -283,10 +283,10 @@ def _default(node: Table) -> int | str:
 def _kind(node: Table, kid: str, units: Mapping[str, Unit]) -> CostKind:
     unit = node.text("unit")
     if unit not in units:
-        raise node.fail("unit", f"must be a unit of [units]: {sorted(units)}")
+        raise node.fail("unit", "P_UNIT", allowed=sorted(units), value=unit)
     unit_cost = node.integer("unit_cost", minimum=1)
     if unit_cost > MAX_UNIT_COST or (unit == YEN_UNIT and unit_cost != 1):
-        raise node.fail("unit_cost", f"must be 1..{MAX_UNIT_COST:,} yen (1 for the unit {YEN_UNIT!r}), got {unit_cost}")
+        raise node.fail("unit_cost", "P_UNIT_COST", maximum=MAX_UNIT_COST, unit=YEN_UNIT, value=unit_cost)
     ja, en = node.jaen()
     return CostKind(
         id=kid,
@@ -305,7 +305,7 @@ def _costs(doc: Document) -> tuple[Mapping[str, Unit], Mapping[str, CostKind]]:
     units = {uid: Unit(uid, *units_node.table(uid).jaen()) for uid in units_node}
     kinds = {kid: _kind(kinds_node.table(kid), kid, units) for kid in kinds_node}
     if not kinds:
-        raise doc.root.fail("kinds", "must list the unit costs")
+        raise doc.root.fail("kinds", "P_NO_UNIT_COSTS")
     return MappingProxyType(units), MappingProxyType(kinds)
 
 
@@ -315,13 +315,13 @@ def _industries(node: Table, profit: Sourced, classes: Sourced) -> Mapping[str, 
         row = node.table(code)
         margin, fixed = _rate(row, "operating_margin"), _rate(row, "fixed_cost_ratio")
         if margin + fixed > 1:
-            raise row.fail("fixed_cost_ratio", f"with the operating margin, at most 1 of revenue, got {margin + fixed}")
+            raise row.fail("fixed_cost_ratio", "P_MARGIN_AND_FIXED", value=str(margin + fixed))
         found[code] = IndustryEconomics(code, margin, fixed, row.boolean("high_social_responsibility", default=False))
         for key, src in (("operating_margin", profit), ("fixed_cost_ratio", profit)):
             node.doc.sources[f"{node.doc.name}:{row.key(key)}"] = src.source
         node.doc.sources[f"{node.doc.name}:{row.key('high_social_responsibility')}"] = classes.source
     if not found:
-        raise node.fail("", "must list the industry classes")
+        raise node.fail("", "P_NO_INDUSTRIES")
     return MappingProxyType(found)
 
 
@@ -330,7 +330,7 @@ def _timeline(node: Table) -> Timeline:
     try:
         at = dt.time.fromisoformat(raw)
     except ValueError:
-        raise node.fail("incident_time", f"must be HH:MM, got {raw!r}") from None
+        raise node.fail("incident_time", "P_HH_MM", value=raw) from None
     return Timeline(
         incident_after_days=node.integer("incident_after_days"),
         incident_time=at,
@@ -343,10 +343,10 @@ def load_data(files: Mapping[str, bytes], *, origin: str = "memory") -> Estimate
     """Validate the estimator's data files (name → bytes); ProductDataError names the file, key and problem."""
     for name in DATA_FILES:
         if name not in files:
-            raise ProductDataError(f"{origin}/{name}", "(file)", "missing")
+            raise ProductDataError(f"{origin}/{name}", "(file)", "P_MISSING")
     extra = sorted(set(files) - set(DATA_FILES))
     if extra:
-        raise ProductDataError(f"{origin}/{extra[0]}", "(file)", f"is not a data file of the estimator {DATA_FILES}")
+        raise ProductDataError(f"{origin}/{extra[0]}", "(file)", "P_NOT_A_DATA_FILE", {"allowed": list(DATA_FILES)})
     jnsa_doc, costs_doc, business_doc = (Document(name, files[name]) for name in DATA_FILES)
     dataset = jnsa_doc.root.table("dataset")
     jnsa = _jnsa(jnsa_doc)

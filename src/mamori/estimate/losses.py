@@ -119,7 +119,7 @@ def line_id(kind: str, record: int | None = None) -> str:
 def _economics(scenario: Scenario, data: EstimateData) -> IndustryEconomics:
     economics = data.industries.get(scenario.industry)
     if economics is None:
-        raise ProductDataError("business.toml", f"industries.{scenario.industry}", "missing for an industry class")
+        raise ProductDataError("business.toml", f"industries.{scenario.industry}", "P_MISSING")
     return economics
 
 
@@ -128,11 +128,11 @@ def _loss_kind(item: str, version: ProductVersion, where: str) -> str:
     if item in terms.items:
         section = terms.items[item].section
         if section not in ("expense", "liability"):  # pragma: no cover - the product's items hold no BI lines
-            raise ProductDataError("costs.toml", where, f"item {item} is not an expense or liability item")
+            raise ProductDataError("costs.toml", where, "P_NOT_EXPENSE_OR_LIABILITY", {"value": item})
         return section
     if item in terms.never_covered:
         return UNINSURABLE
-    raise ProductDataError("costs.toml", where, f"item {item!r} is not a cost item of {version.label()}")
+    raise ProductDataError("costs.toml", where, "P_NOT_A_COST_ITEM", {"value": item, "version": version.label()})
 
 
 def _record_lines(records: tuple[jnsa.RecordDamages, ...], scenario: Scenario, data: EstimateData) -> list[CostLine]:

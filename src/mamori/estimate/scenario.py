@@ -21,7 +21,7 @@ from typing import Any, Final
 from mamori import money
 from mamori.catalog import Catalog, ProductVersion
 from mamori.claims import schema
-from mamori.errors import FieldError, InvalidInput
+from mamori.errors import FieldError, InvalidInput, from_json
 from mamori.estimate.data import LIABILITY_BASES, RESPONSES, EstimateData
 from mamori.rating import inputs
 
@@ -77,6 +77,9 @@ INCIDENT_KEYS: Final = (
 )
 RECORD_KEYS: Final = ("categories", "persons")
 PLAN_KEYS: Final = ("liability_limit", "expense_limit", "deductible", "bi_limit", "start")
+_DECIMAL_TEXT: Final = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
+#: Quote inputs that are whole numbers: in a JSON document, JSON integers (as every yen of a claim document).
+_WHOLE: Final = ("revenue", "security_measures", "liability_limit", "expense_limit", "deductible", "bi_limit")
 #: Quote inputs of the document → their paths in it (problems found by the rating are shown there).
 _RATING_PATHS: Final = {
     **{key: f"business.{key}" for key in ("industry", "revenue", "security_measures", "measures")},
@@ -192,6 +195,8 @@ class _Reader:
         self.errors: list[FieldError] = []
 
     def fail(self, field: str, code: str, **params: Any) -> None:
+        if "value" in params:
+            params["value"] = from_json(code, params["value"])
         self.errors.append(FieldError(field, code, params))
 
     def obj(self, value: Any, path: str, keys: Sequence[str]) -> Mapping[str, Any]:
@@ -240,7 +245,10 @@ class _Reader:
         try:
             if isinstance(value, bool) or not isinstance(value, int | float | str):
                 raise InvalidOperation
-            rate = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+            text = repr(value) if isinstance(value, float) else str(value).strip()
+            if isinstance(value, str) and not _DECIMAL_TEXT.match(text):
+                raise InvalidOperation  # text as people write a number: no exponent, no "Infinity"
+            rate = Decimal(text)
             if not rate.is_finite():
                 raise InvalidOperation
         except InvalidOperation:
@@ -388,6 +396,13 @@ def _rating(
     """The business and the plan through the rating's input rules; problems under the document's paths."""
     raw = {k: v for k, v in raw_business.items() if k in _RATING_PATHS and v is not None}
     raw.update({k: v for k, v in raw_plan.items() if k in _RATING_PATHS and v is not None})
+    fractional = [
+        FieldError(_RATING_PATHS[k], "E_INTEGER", {"value": v})
+        for k, v in raw.items()
+        if k in _WHOLE and isinstance(v, float)
+    ]
+    if fractional:  # 5e8 or 500000000.0 where a whole number of yen is written as a JSON integer
+        return None, fractional
     try:
         return inputs.parse_risk(raw, catalog=catalog, today=today), []
     except InvalidInput as exc:

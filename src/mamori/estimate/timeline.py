@@ -37,8 +37,6 @@ def instants(version: ProductVersion, start: dt.date, data: EstimateData) -> Ins
     occurred_at = calendar.at_time(day, timeline.incident_time, version.tz)
     claim_made_at = occurred_at + dt.timedelta(days=timeline.claim_after_days)
     if not version.term_start_at(start) <= occurred_at < claim_made_at < version.term_end_at(start):
-        raise ProductDataError(
-            "business.toml", "timeline", "the estimated incident and claim must fall in the policy year"
-        )
+        raise ProductDataError("business.toml", "timeline", "P_TIMELINE")
     end = rules.indemnity_end(occurred_at, version.coverage.bi.indemnity_months)
     return Instants(occurred_at, claim_made_at, end)

@@ -9,6 +9,12 @@ a catalogued ja/en message; the parser's own English never reaches a user (it is
 
 The check costs one parse by jiter (the parser pydantic itself uses); a schema then validates the same
 bytes in its compiled JSON mode (:mod:`mamori.claims.document`).
+
+Output: :func:`dumps` is the one JSON encoder of machine output (the command line's answers and errors).
+Strict (no NaN or Infinity: a non-finite number is a bug upstream and raises), never failing on an integer
+beyond 64 bits (written exactly, as JSON allows), and safe on a terminal: besides the control characters
+JSON always escapes, C1 controls and bidirectional overrides are written as ``\\uXXXX`` escapes — the same
+data for a JSON reader, inert for a terminal.
 """
 
 from __future__ import annotations
@@ -21,10 +27,23 @@ from dataclasses import dataclass
 from typing import IO, Any, Final
 
 import jiter
+import orjson
 
-from mamori.errors import FieldError, InvalidInput
+from mamori.errors import FieldError, InvalidInput, Problem
 
-__all__ = ["BOM", "ROOT", "JsonInput", "check", "encode", "is_complete_value", "loads", "problems", "read_input"]
+__all__ = [
+    "BOM",
+    "ROOT",
+    "JsonInput",
+    "check",
+    "dumps",
+    "dumps_bytes",
+    "encode",
+    "is_complete_value",
+    "loads",
+    "problems",
+    "read_input",
+]
 
 #: The field of a problem of the whole document (not of one of its keys).
 ROOT: Final = "$"
@@ -56,6 +75,42 @@ def encode(value: Any) -> bytes:
         raise InvalidInput([FieldError(ROOT, "E_JSON_VALUE", {"value": str(exc)})]) from None
 
 
+#: Characters a terminal may act on that JSON encoders leave as they are: C1 controls (U+0080–U+009F,
+#: ``\\u009b`` is a CSI) and the bidirectional overrides and isolates that reorder what is shown.
+_TERMINAL_UNSAFE: Final = re.compile("[\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def dumps(value: Any, *, pretty: bool = False, ascii_only: bool = False) -> str:
+    """The JSON text of ``value`` (see the module's notes): strict, exact for any integer, terminal-safe."""
+    try:
+        if ascii_only:
+            raise TypeError  # the standard library escapes every non-ASCII character
+        text = orjson.dumps(value, option=orjson.OPT_INDENT_2 if pretty else 0).decode()
+    except TypeError:  # an integer beyond 64 bits (or ASCII asked for): the standard library writes it exactly
+        text = json.dumps(
+            value,
+            ensure_ascii=ascii_only,
+            allow_nan=False,
+            indent=2 if pretty else None,
+            separators=None if pretty else (",", ":"),
+            default=_refuse,
+        )
+    return _TERMINAL_UNSAFE.sub(_escape, text)
+
+
+def dumps_bytes(value: Any, *, pretty: bool = False, ascii_only: bool = False) -> bytes:
+    """:func:`dumps` as UTF-8 bytes."""
+    return dumps(value, pretty=pretty, ascii_only=ascii_only).encode()
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
+
+
 def is_complete_value(line: bytes) -> bool:
     """Whether ``line`` is one complete JSON value on its own (how a JSON Lines file is recognised)."""
     try:
@@ -85,7 +140,10 @@ def problems(data: bytes, message: str) -> list[FieldError]:
         if found:
             return found
     line, column = (int(where["line"]), int(where["column"])) if where else (0, 0)
-    params: dict[str, Any] = {"line": line, "column": _char_column(text, line, column), "problem": problem}
+    column = _char_column(text, line, column)
+    params: dict[str, Any] = {"line": line, "column": column, "problem": problem}
+    if where:
+        params["at"] = Problem("P_POSITION", {"line": line, "column": column})
     duplicate = _DUPLICATE.match(problem)
     if duplicate:  # the standard library could not find it again (another syntax error came first)
         return [FieldError(duplicate["key"], "E_DUPLICATE_KEY", params)]

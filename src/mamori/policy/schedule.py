@@ -112,8 +112,8 @@ def payment_method(version: ProductVersion, payment: str) -> PaymentMethod:
         raise ProductDataError(
             "product.toml",
             f"payments.{payment}",
-            f"{method.installments} installments of {method.months_per_installment} months do not cover "
-            f"the term of {version.term.months} months",
+            "P_INSTALLMENTS_TERM",
+            {"installments": method.installments, "months": method.months_per_installment, "term": version.term.months},
         )
     return method
 

@@ -22,5 +22,14 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def compiled(fn: F) -> F:
-    """``fn`` compiled in nopython mode (cached, without the GIL); called like the Python function."""
-    return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy")(fn))
+    """``fn`` compiled in nopython mode (cached, without the GIL); called like the Python function.
+
+    Where no cache can be kept (a read-only package and no writable HOME: a service account, a read-only
+    container, cron with ``HOME=/nonexistent``), numba finds no cache locator: then it compiles per process.
+    """
+    try:
+        return cast(F, numba.njit(cache=True, nogil=True, error_model="numpy")(fn))
+    except RuntimeError as exc:  # "cannot cache function …: no locator available for file …"
+        if "cache" not in str(exc):
+            raise
+        return cast(F, numba.njit(cache=False, nogil=True, error_model="numpy")(fn))

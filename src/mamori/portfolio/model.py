@@ -28,6 +28,7 @@ from typing import Any, Final
 
 from mamori.catalog import ProductVersion
 from mamori.catalog.reader import Document, ProductDataError, Table
+from mamori.errors import Problem
 
 __all__ = [
     "DISTRIBUTIONS",
@@ -161,7 +162,7 @@ def _mark(t: Table, sources: dict[str, str]) -> None:
     src = t.opt("source")
     if src is not None:
         if src not in MODEL_SOURCES:
-            raise t.fail("source", f"must be one of {list(MODEL_SOURCES)}, got {src!r}")
+            raise t.fail("source", "P_CHOICE", allowed=list(MODEL_SOURCES), value=src)
         sources[t.path or "(file)"] = str(src)
     if "basis" in t:
         t.text("basis")
@@ -170,10 +171,14 @@ def _mark(t: Table, sources: dict[str, str]) -> None:
 def _number(t: Table, name: str, *, low: float, high: float = math.inf, open_low: bool = False) -> float:
     v = t.req(name)
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-        raise t.fail(name, f"must be a number, got {v!r}")
+        raise t.fail(name, "P_NUMBER", value=v)
     if v < low or (open_low and v == low) or v > high:
-        bound = f"above {low}" if open_low else f"at least {low}"
-        raise t.fail(name, f"must be {bound}" + ("" if high == math.inf else f" and at most {high}") + f", got {v}")
+        code = (
+            ("P_ABOVE_AT_MOST" if open_low else "P_BETWEEN")
+            if high != math.inf
+            else ("P_ABOVE_NUMBER" if open_low else "P_AT_LEAST")
+        )
+        raise t.fail(name, code, minimum=low, maximum=high, value=v)
     return float(v)
 
 
@@ -184,7 +189,7 @@ def _optional(t: Table, name: str, default: float, **bounds: Any) -> float:
 def _choice(t: Table, name: str, allowed: tuple[str, ...]) -> str:
     v = t.req(name)
     if v not in allowed:
-        raise t.fail(name, f"must be one of {list(allowed)}, got {v!r}")
+        raise t.fail(name, "P_CHOICE", allowed=list(allowed), value=v)
     return str(v)
 
 
@@ -201,7 +206,7 @@ def _frequency(root: Table, version: ProductVersion, sources: dict[str, str]) ->
     rate = _number(t, "rate", low=0, high=MAX_RATE)
     n = _number(t, "n", low=0, open_low=True) if distribution == "negative_binomial" else None
     if distribution == "poisson" and "n" in t:
-        raise t.fail("n", "is only read for distribution = 'negative_binomial'")
+        raise t.fail("n", "P_ONLY_FOR", key="distribution", value="negative_binomial")
     industry, default = _industries(t, version, sources)
     revenue_exponent = 0.0
     revenue = _subtable(t, "revenue")
@@ -216,11 +221,11 @@ def _frequency(root: Table, version: ProductVersion, sources: dict[str, str]) ->
         count = len(rating.measures)
         per_measure = _number(measures, "per_measure", low=0, high=1 / count, open_low=False)
         if per_measure * count >= 1:
-            raise measures.fail("per_measure", f"× {count} measures must stay below 1, got {per_measure}")
+            raise measures.fail("per_measure", "P_PER_MEASURE", count=count, value=per_measure)
         if "reference_count" in measures:
             reference = measures.integer("reference_count")
             if reference > count:
-                raise measures.fail("reference_count", f"must be at most {count} (the product's measures)")
+                raise measures.fail("reference_count", "P_MEASURE_COUNT", maximum=count, value=reference)
     return Frequency(
         distribution=distribution,
         rate=rate,
@@ -245,7 +250,7 @@ def _industries(t: Table, version: ProductVersion, sources: dict[str, str]) -> t
         if code in ("default", "source", "basis"):
             continue
         if code not in known:
-            raise node.fail(code, f"is not an industry class of {version.label()} (known: {', '.join(known)})")
+            raise node.fail(code, "P_NOT_INDUSTRY", version=version.label(), allowed=list(known))
         found[code] = _number(node, code, low=0)
     return found, default
 
@@ -268,7 +273,7 @@ def _severity(t: Table, key: str, version: ProductVersion, sources: dict[str, st
     outage = None
     if outage_node is not None:
         if coverage.sections[section].trigger != "outage":
-            raise t.fail("outage_hours", "is only read for the section with a waiting period (business interruption)")
+            raise t.fail("outage_hours", "P_OUTAGE_ONLY_BI")
         _mark(outage_node, sources)
         outage = Outage(mu=_number(outage_node, "mu", low=-50, high=50), sigma=_number(outage_node, "sigma", low=0))
     return Severity(
@@ -292,10 +297,10 @@ def _section_of(t: Table, key: str, version: ProductVersion) -> tuple[str, str |
     rider = coverage.riders.get(key)
     if rider is None:
         allowed = [*coverage.sections, *coverage.riders]
-        raise t.fail("", f"is not a section or rider of {version.label()} (allowed: {', '.join(allowed)})")
+        raise t.fail("", "P_NOT_SECTION", version=version.label(), allowed=allowed)
     sections = {item.section for item in coverage.items.values() if item.rider == key}
     if len(sections) != 1:
-        raise t.fail("", f"the rider's items are paid in {sorted(sections)}: expected exactly one section")
+        raise t.fail("", "P_RIDER_SECTIONS", value=sorted(sections))
     return sections.pop(), rider.policy_flag
 
 
@@ -304,7 +309,7 @@ def _severities(node: Table, version: ProductVersion, sources: dict[str, str]) -
     for key in node:
         found.append(_severity(node.table(key), key, version, sources))
     if not found:
-        raise node.fail("", "needs at least one section")
+        raise node.fail("", "P_NO_SECTION")
     return tuple(found)
 
 
@@ -322,10 +327,10 @@ def _event(t: Table, code: str, version: ProductVersion, sources: dict[str, str]
         listed = t["industries"]
         known = version.rating.industries
         if not isinstance(listed, list) or not listed:
-            raise t.fail("industries", "must be a non-empty list of industry classes")
+            raise t.fail("industries", "P_INDUSTRY_LIST", allowed=list(known))
         for value in listed:
             if value not in known:
-                raise t.fail("industries", f"{value!r} is not an industry class (known: {', '.join(known)})")
+                raise t.fail("industries", "P_NOT_INDUSTRY", value=value, version=version.label(), allowed=list(known))
         industries = frozenset(str(v) for v in listed)
     share: float | None = None
     share_a = share_b = 0.0
@@ -385,9 +390,9 @@ def read_model(name: str, data: bytes, version: ProductVersion) -> Model:
 
 def _check_product(meta: Table, version: ProductVersion) -> None:
     if "product" in meta and meta["product"] != version.id:
-        raise meta.fail("product", f"is {meta['product']!r}, but the terms are of {version.id!r}")
+        raise meta.fail("product", "P_OTHER_PRODUCT", value=meta["product"], product=version.id)
     if "product_version" in meta and meta["product_version"] != version.version:
-        raise meta.fail("product_version", f"is {meta['product_version']!r}, but the terms are of {version.version!r}")
+        raise meta.fail("product_version", "P_OTHER_PRODUCT", value=meta["product_version"], product=version.version)
 
 
 def model_version_of(data: bytes, name: str) -> str | None:
@@ -407,5 +412,5 @@ def load_model(path: Path, version: ProductVersion) -> Model:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ProductDataError(str(path), "(file)", exc.strerror or str(exc)) from None
+        raise ProductDataError(str(path), "(file)", "P_FILE", {"problem": Problem.of_os_error(exc)}) from None
     return read_model(str(path), data, version)

@@ -11,6 +11,9 @@ from __future__ import annotations
 import functools
 import importlib.util
 import io
+import os
+import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
@@ -19,6 +22,24 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = ["ep_curve_png", "industry_png", "japanese_font"]
+
+
+def _settings_folder() -> None:
+    """Where HOME cannot hold matplotlib's settings and font cache (a service account, a read-only container,
+    cron with ``HOME=/nonexistent``), a temporary one, chosen before matplotlib is imported: it would
+    otherwise make one itself and say so in English on every run."""
+    if "MPLCONFIGDIR" in os.environ or "matplotlib" in sys.modules:
+        return
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    try:
+        (base / "matplotlib").mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=base / "matplotlib"):
+            pass
+    except (OSError, RuntimeError):  # RuntimeError: no home folder at all
+        os.environ["MPLCONFIGDIR"] = tempfile.mkdtemp(prefix="mamori-matplotlib-")
+
+
+_settings_folder()
 
 IntArray = npt.NDArray[np.int64]
 

@@ -51,6 +51,7 @@ FALSE_WORDS: Final = frozenset({"false", "0", "no", "n", "off", "いいえ", "�
 #: artefact (33.333333333333336), and every path compares such values exactly.
 MAX_PERCENT_DECIMALS: Final = 4
 _INTEGER: Final = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3}){1,9}|\d{1,3}(?:_\d{3}){1,9}|\d{1,30})円?$")
+_DECIMAL_TEXT: Final = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _SLASH_DATE: Final = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
 _MEASURE_SPLIT: Final = re.compile(r"[\s,;、]+")
 
@@ -128,7 +129,10 @@ def read_yen(field: str, value: Any, *, minimum: int = 0, nonzero: bool = False)
 
 
 def _number(value: Any) -> Decimal | None:
-    """A Decimal of a number a user wrote (a float by its shortest repr: 12.3 is 12.3), else None."""
+    """A Decimal of a number a user wrote (a float by its shortest repr: 12.3 is 12.3), else None.
+
+    Text is read as people write a number: digits with an optional decimal part (``12.5``, ``12.5%``), never
+    an exponent (``1e1``) nor Python's extras (``1_0``, ``Infinity``) — as whole numbers are read."""
     try:
         if isinstance(value, bool):
             return None
@@ -137,7 +141,8 @@ def _number(value: Any) -> Decimal | None:
         if isinstance(value, int | Decimal):
             return Decimal(value)
         if isinstance(value, str):
-            return Decimal(normalise(value).removesuffix("%").strip())
+            text = normalise(value).removesuffix("%").strip()
+            return Decimal(text) if _DECIMAL_TEXT.match(text) else None
     except InvalidOperation:
         return None
     return None

@@ -40,7 +40,7 @@ from mamori import catalog as catalog_mod
 from mamori import i18n
 from mamori.claims import answer, document, pipeline
 from mamori.claims.result import ClaimResult
-from mamori.errors import FieldError, InvalidInput
+from mamori.errors import FieldError, InvalidInput, Problem
 from mamori.io import jsonio
 
 __all__ = [
@@ -147,8 +147,8 @@ class _Chunk:
 class _Done:
     problems: tuple[FieldError, ...]
     answers: int
-    #: (file, key, problem) of a broken product folder: the exception itself does not survive pickling.
-    product_data_error: tuple[str, str, str] | None = None
+    #: The arguments of a broken product folder's error (file, key, problem code, its values).
+    product_data_error: tuple[Any, ...] | None = None
 
 
 class ClaimPool:
@@ -362,6 +362,7 @@ def _answer_lines(
     for number, line in numbered:
         if not line.strip():
             continue
+        line = line.rstrip(b"\r\n")  # noqa: PLW2901 - the line without its end: a position is within it
         try:
             jsonio.check(line)
             claim = document.parse_document(line, catalog=catalog, version=version)
@@ -375,7 +376,12 @@ def _answer_lines(
 
 
 def _on_line(error: FieldError, number: int) -> FieldError:
-    return FieldError(error.field, error.code, error.params, row=number, more=error.more)
+    """A line's problem, named by the line: a position within it is its column alone (the line is said once)."""
+    params = error.params
+    if "at" in params and "column" in params:
+        params = {k: v for k, v in params.items() if k not in ("line", "at")}
+        params["at"] = Problem("P_COLUMN", {"column": error.params["column"]})
+    return FieldError(error.field, error.code, params, row=number, more=error.more)
 
 
 def _run_chunk(chunk: _Chunk) -> _Done:
@@ -383,7 +389,7 @@ def _run_chunk(chunk: _Chunk) -> _Done:
     try:
         catalog = _worker_catalog(chunk.source)
     except catalog_mod.ProductDataError as exc:
-        return _Done((), 0, (exc.file, exc.key, exc.problem))
+        return _Done((), 0, exc.args)
     version = None if chunk.version is None else catalog.get(chunk.version[0], content_hash=chunk.version[1])
     numbered = zip(itertools.count(chunk.first_line), chunk.lines, strict=False)
     # A worker process allocates millions of short-lived acyclic objects; the cyclic collector would
@@ -409,5 +415,5 @@ def _worker_catalog(source: _Source) -> catalog_mod.Catalog:
     products = sorted({product for product, _, _ in source.fingerprint})
     found = tuple((pv.id, pv.version, pv.content_hash) for product in products for pv in catalog.versions(product))
     if found != source.fingerprint:
-        raise catalog_mod.ProductDataError(source.root, "(versions)", "the product folder changed during the batch")
+        raise catalog_mod.ProductDataError(source.root, "(versions)", "P_FOLDER_CHANGED")
     return catalog

@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
-import os
-import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from mamori import money
 from mamori.catalog import Catalog, ProductDataError, ProductVersion, UnknownVersion
-from mamori.errors import FieldError, InvalidInput
+from mamori.errors import FieldError, InvalidInput, Problem
 from mamori.rating import values
 
 if TYPE_CHECKING:
@@ -138,11 +135,17 @@ def _boolean(raw: list[Any], name: str, problems: _Problems) -> list[bool]:
 
 
 def _ids(raw: list[Any], problems: _Problems) -> list[str]:
+    """Policy ids, each given and given once (a policy counted twice would double its losses)."""
     out = []
+    first: dict[str, int] = {}
     for row, value in enumerate(raw):
         text = "" if values.is_null(value) else values.normalise(str(value))
         if not text:
             problems.add("policy_id", "E_REQUIRED", row)
+        elif text in first:
+            problems.add("policy_id", "E_POLICY_ID_DUPLICATE", row, value=text, first_row=first[text] + 1)
+        else:
+            first[text] = row
         out.append(text)
     return out
 
@@ -224,7 +227,9 @@ def _book(columns: Mapping[str, list[Any]], n: int, version: ProductVersion, *, 
 def book_from_table(table: pa.Table, version: ProductVersion) -> Book:
     """A book from a table (a column per field, a row per policy): InvalidInput with the rows at fault."""
     from mamori.io import tables
+    from mamori.portfolio.book import REQUIRED_COLUMNS
 
+    tables.check_english_names(table.column_names, [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS])
     tables.check_types(table, [c for c in table.column_names if c != "start_date"])
     columns = {name: table.column(name).to_pylist() for name in table.column_names}
     return _book(columns, table.num_rows, version, rows=True)
@@ -243,10 +248,12 @@ def book_from_records(records: Iterable[Mapping[str, Any]], version: ProductVers
 
 
 def read_book(path: Path, version: ProductVersion, *, field_name: str = "BOOK", encoding: str = "auto") -> Book:
-    """A book from a CSV (UTF-8 or Shift_JIS) or Parquet file."""
+    """A book from a CSV (UTF-8 or Shift_JIS) or Parquet file (rows in messages as the file shows them)."""
     from mamori.io import tables
 
-    return book_from_table(tables.read_table(path, encoding=encoding, field=field_name), version)
+    table = tables.read_table(path, encoding=encoding, field=field_name)
+    with tables.rows_as_in_file(path):
+        return book_from_table(table, version)
 
 
 # ----------------------------------------------------------------------------------------- the model
@@ -260,15 +267,14 @@ def load_model_for(path: Path, catalog: Catalog, *, field_name: str = "MODEL") -
     try:
         data = path.read_bytes()
     except OSError as exc:
-        problem = "is a folder" if path.is_dir() else (exc.strerror or str(exc))
+        problem = Problem("P_IS_FOLDER") if path.is_dir() else Problem.of_os_error(exc)
         raise InvalidInput([FieldError(field_name, "E_FILE", {"path": str(path), "problem": problem})]) from None
     try:
         named = model_mod.model_version_of(data, str(path))
         version = catalog.get(named) if named is not None else catalog.latest()
         return model_mod.read_model(str(path), data, version), version
     except ProductDataError as exc:
-        problem = f"{exc.key}: {exc.problem}"
-        raise InvalidInput([FieldError(field_name, "E_FILE", {"path": str(path), "problem": problem})]) from None
+        raise InvalidInput([exc.as_field_error(field_name)]) from None
     except UnknownVersion as exc:
         params = {"value": exc.version, "allowed": list(exc.known)}
         raise InvalidInput([FieldError("product_version", "E_CHOICE", params)]) from None
@@ -296,19 +302,6 @@ def _check_run(years: int, seed: int, cluster: Cluster) -> None:
         problems.append(FieldError("workers", "E_RANGE", {"value": cluster.workers, "minimum": 0, "maximum": 1024}))
     if problems:
         raise InvalidInput(problems)
-
-
-def _check_out(out: Path) -> None:
-    problem = None
-    parent = out.parent if str(out.parent) else Path(".")
-    if out.exists() and not out.is_dir():
-        problem = "is not a folder"
-    elif not out.exists() and not parent.is_dir():
-        problem = f"the folder {parent} does not exist"
-    elif not os.access(out if out.exists() else parent, os.W_OK | os.X_OK):
-        problem = "permission denied"
-    if problem is not None:
-        raise InvalidInput([FieldError("out", "E_OUTPUT", {"path": str(out), "problem": problem})])
 
 
 def simulate_book(  # noqa: PLR0913 - keyword-only: the run's settings
@@ -345,31 +338,18 @@ def simulate(  # noqa: PLR0913 - keyword-only: the options of `mamori portfolio 
     """``mamori portfolio simulate``: check every input, simulate, and write the outputs when ``out`` is given."""
     import time
 
+    from mamori.io import outputs
     from mamori.portfolio.runner import Cluster
 
     cluster = cluster or Cluster()
     _check_run(years, seed, cluster)
+    folder = None if out is None else outputs.check_folder(out, field="out")  # before any work
     model, version = load_model_for(model_path or DEFAULT_MODEL, catalog)
     book = read_book(book_path, version)
-    if out is not None:
-        _check_out(out)
     started = time.perf_counter()
     answer, table = simulate_book(book, model, version, years=years, seed=seed, cluster=cluster, progress=progress)
-    outputs = {} if out is None else write_outputs(out, answer, table, version, lang=lang)
-    return Simulation(answer=answer, outputs=outputs, seconds=time.perf_counter() - started)
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Atomically: a new file in the same folder, renamed over ``path`` when complete."""
-    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.part"
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InvalidInput(
-            [FieldError("out", "E_OUTPUT", {"path": str(path), "problem": exc.strerror or str(exc)})]
-        ) from None
+    written = {} if folder is None else write_outputs(folder, answer, table, version, lang=lang)
+    return Simulation(answer=answer, outputs=written, seconds=time.perf_counter() - started)
 
 
 def year_table(table: YearTable) -> pa.Table:
@@ -385,20 +365,20 @@ def year_table(table: YearTable) -> pa.Table:
 def write_outputs(
     out: Path, answer: dict[str, Any], table: YearTable, version: ProductVersion, *, lang: str
 ) -> dict[str, str]:
-    """The year loss table (Parquet), the EP curves and the loss by industry (PNG) and the answer (JSON)."""
-    from mamori.io import tables
+    """The year loss table (Parquet), the EP curves and the loss by industry (PNG) and the answer (JSON):
+    all of them, or none (a failure — the disk full — leaves nothing, and no folder this run created)."""
+    from mamori.io import jsonio, outputs, tables
     from mamori.portfolio import plots
 
-    out.mkdir(exist_ok=True)
+    names = {code: ic.name(lang) for code, ic in version.rating.industries.items()}
     files = {"year_loss_table": YEAR_TABLE, "ep_curve": EP_CURVE, "loss_by_industry": BY_INDUSTRY, "summary": SUMMARY}
     paths = {name: str(out / file) for name, file in files.items()}
-    tables.write_table(year_table(table), Path(paths["year_loss_table"]), field="out")
     marks = {"aep": answer["aep"], "oep": answer["oep"]}
-    _write_bytes(Path(paths["ep_curve"]), plots.ep_curve_png(table.loss, table.occurrence, marks, lang))
-    names = {code: ic.name(lang) for code, ic in version.rating.industries.items()}
-    _write_bytes(Path(paths["loss_by_industry"]), plots.industry_png(answer["by_industry"], names, lang))
-    document = {**answer, "outputs": paths}
-    _write_bytes(Path(paths["summary"]), json.dumps(document, ensure_ascii=False, indent=2).encode() + b"\n")
+    with outputs.FolderWriter(out, field="out") as folder:
+        tables.write_into(folder, YEAR_TABLE, year_table(table))
+        folder.write_bytes(EP_CURVE, plots.ep_curve_png(table.loss, table.occurrence, marks, lang))
+        folder.write_bytes(BY_INDUSTRY, plots.industry_png(answer["by_industry"], names, lang))
+        folder.write_bytes(SUMMARY, jsonio.dumps_bytes({**answer, "outputs": paths}, pretty=True) + b"\n")
     return paths
 
 
@@ -445,14 +425,16 @@ def export_oed(
         raise InvalidInput(
             [FieldError("product_version", "E_CHOICE", {"value": exc.version, "allowed": list(exc.known)})]
         ) from None
+    from mamori.io import outputs
+
+    target = outputs.check_folder(folder, field="DIR")  # before any work
     table = tables.read_table(book_path, field="BOOK")
-    book = book_from_table(table, version)
-    starts = _starts(table, start, version)
-    _check_out(folder)
-    folder.mkdir(exist_ok=True)
-    paths = {"account": str(folder / "account.csv")}
-    tables.write_table(oed.account_table(book, version, starts), Path(paths["account"]), field="DIR")
-    if with_location:
-        paths["location"] = str(folder / "location.csv")
-        tables.write_table(oed.location_table(book, version), Path(paths["location"]), field="DIR")
+    with tables.rows_as_in_file(book_path):
+        book = book_from_table(table, version)
+        starts = _starts(table, start, version)
+    paths = {"account": str(target / "account.csv")}
+    with outputs.FolderWriter(target, field="DIR") as written:
+        tables.write_into(written, "account.csv", oed.account_table(book, version, starts))
+        if with_location:
+            paths["location"] = tables.write_into(written, "location.csv", oed.location_table(book, version))
     return paths

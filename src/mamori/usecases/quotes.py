@@ -38,8 +38,10 @@ def rate_table(
     """Rate every row of a CSV or Parquet file into ``target``; nothing is written unless every row is valid."""
     tables.check_target(target)
     table = tables.read_table(source, encoding=encoding)
+    tables.check_english_names(table.column_names, inputs.FIELDS)
     tables.check_types(table, [c for c in table.column_names if c in inputs.FIELDS])
-    rated, summary = batch.rate_table(table, catalog=catalog, today=today or catalog.latest().today())
+    with tables.rows_as_in_file(source):
+        rated, summary = batch.rate_table(table, catalog=catalog, today=today or catalog.latest().today())
     tables.write_table(rated, target)
     return summary
 
