@@ -109,7 +109,8 @@ class AuthorityMatrix(TestCase):
                 user=holder,
                 business=business,
                 risk={"industry": "wholesale", "revenue": 500_000_000},
-                start=today,
+                # a week old, so an incident discovered three hours ago is inside the term at any hour (JST)
+                start=today - dt.timedelta(days=7),
                 today=today,
             )
             approved = applications.application_submit(
