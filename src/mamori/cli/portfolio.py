@@ -136,6 +136,7 @@ def render(answer: dict[str, Any], lang: str, *, seconds: float | None = None) -
         lines.append(f"{words['tvar'].format(level=level, share=share)}: {_yen(value, lang)}")
     if "net" in a:
         lines.append(words["treaty_head"].format(treaty=a["treaty"].get("ja" if lang == "ja" else "en", "")))
+        lines.append(words["treaty_columns"])
         for key in ("gross", "ceded", "net"):
             row = a[key]
             lines.append(f"  {words[key]:<10}{_yen(row['aal'], lang):>20}{_yen(row['aep']['200'], lang):>22}"
