@@ -291,7 +291,7 @@ def simulate_block(  # noqa: PLR0912, PLR0913, PLR0915, PLR0917, C901 - one comp
                 else:
                     event_loss[src] += loss
                     hits += 1
-                if reinsure:  # ---- the treaty, product.md §8.4: quota share, per risk, per event
+                if reinsure and loss > 0:  # ---- the treaty, product.md §8.4: quota share, per risk, per event
                     kept = loss * treaty[TR_KEEP]
                     kept -= min(max(kept - treaty[TR_RISK_RETENTION], 0.0), treaty[TR_RISK_LIMIT])
                     if src < 0:
