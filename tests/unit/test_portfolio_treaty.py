@@ -295,3 +295,26 @@ def test_a_treaty_gives_the_same_answer_on_dask_workers_as_inline() -> None:
     for name in inline.columns:
         assert np.array_equal(getattr(on_dask, name), getattr(inline, name)), name
     assert inline.reinsured and "net_loss" in inline.columns
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("ja", ("再保険", "元受", "出再", "保有（正味）")), ("en", ("Reinsurance", "Gross", "Ceded", "Net"))],
+)
+def test_the_readable_answer_shows_gross_ceded_and_net(lang: str, words: tuple[str, ...]) -> None:
+    import io
+    import json
+
+    from mamori import cli
+
+    (path,) = portfolio.shipped_treaties().values()
+    argv = ["portfolio", "simulate", str(DATA / "book.csv"), str(DATA / "minimal-model.toml"), "--years", "2000",
+            "--workers", "0", "--treaty", str(path), "--lang", lang]  # fmt: skip
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.main(argv, stdout=out, stderr=err) == 0, err.getvalue()
+    text = out.getvalue()
+    assert all(word in text for word in words), text
+    out = io.StringIO()
+    assert cli.main([*argv, "--json"], stdout=out, stderr=io.StringIO()) == 0
+    answer = json.loads(out.getvalue())
+    assert f"{answer['net']['aal']:,}" in text and f"{answer['ceded']['tvar']['99.5']:,}" in text
