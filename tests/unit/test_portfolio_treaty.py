@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from pathlib import Path
 
@@ -318,3 +319,18 @@ def test_the_readable_answer_shows_gross_ceded_and_net(lang: str, words: tuple[s
     assert cli.main([*argv, "--json"], stdout=out, stderr=io.StringIO()) == 0
     answer = json.loads(out.getvalue())
     assert f"{answer['net']['aal']:,}" in text and f"{answer['ceded']['tvar']['99.5']:,}" in text
+
+
+@pytest.mark.parametrize("layer", ["per_risk", "per_event", "aggregate"])
+def test_a_higher_retention_never_cedes_more_in_any_year(layer: str) -> None:
+    """Same seed, same years: each year's ceded loss falls (or stays) as the layer's retention rises."""
+    model, b = reference()
+    ceded = []
+    for retention in (0, 1_000_000, 5_000_000, 30_000_000):
+        table = run(model, b, treaty(cession=0.2, **{layer: Layer(retention, 10_000_000)}), 5000)
+        assert (table.ceded_loss >= 0).all() and (table.net_loss >= 0).all()
+        ceded.append(table.ceded_loss)
+    for lower, higher in itertools.pairwise(ceded):
+        assert (higher <= lower + 1).all()  # one yen: each year rounded once
+    quota = np.floor(0.2 * table.loss + 0.5)
+    assert (ceded[0] > quota + 1).any()  # the layer cedes something at retention 0
