@@ -21,6 +21,11 @@ A section's loss is drawn for an accident with the section's probability, as a B
 the number of accidents before the next loss (or, for a probability of at least :data:`THIN_AT`, before
 the next accident without one) is geometric, so it costs one draw per change instead of one per accident.
 
+With a treaty (product.md §8.4), the same loop applies its quota share and per-risk layer to each payment
+and its per-event layer to each independent accident, and adds each systemic hit's retained part to its
+event; the caller applies the per-event layer to systemic events and the aggregate layer to years. The
+treaty reads no random number: the gross answer is the same with or without one.
+
 Severity components are rows of ``comp_f``/``comp_i`` (see the column constants); component set ``k``
 is rows ``set_start[k]:set_start[k+1]`` (set 0: independent accidents; set ``t+1``: systemic kind ``t``).
 """
