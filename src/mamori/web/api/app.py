@@ -5,11 +5,11 @@ Views only translate: they read the request, call a service or a selector, and s
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Status
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, Field, JsonValue
 
 from mamori.errors import FieldError, InvalidInput
 from mamori.rating import inputs as rating_inputs
@@ -28,6 +28,7 @@ from mamori.web.api.schemas import (
     Day,
     ErrorsOut,
     Id,
+    Inputs,
     InstallmentOut,
     Name,
     Open,
@@ -38,6 +39,7 @@ from mamori.web.api.schemas import (
     RowId,
     Text,
     Yen,
+    binary,
 )
 from mamori.web.applications import selectors as application_selectors
 from mamori.web.applications import services as application_services
@@ -84,12 +86,10 @@ api.add_router("", claims_router)
 api.add_router("", estimates_router)
 
 
-class _Inputs(BaseModel):
-    """Documented fields; the service validates what depends on the product (one error model for the page, the
-    CLI and the API). Further keys are read by the service, which refuses unknown ones with a suggestion."""
-
-    model_config = ConfigDict(extra="allow")
-    __pydantic_extra__: dict[str, JsonValue] = Field(init=False)
+#: Items of ``measures``: the core names an unknown or repeated id itself (once, linearly in the list), so the
+#: schema only caps the work (a list of thousands is answered by the core's ``E_MEASURE_DUPLICATE``).
+MEASURES_MAX: Final = 20_000
+MEASURES_TEXT_MAX: Final = 200_000
 
 
 class TokenIn(BaseModel):
@@ -98,7 +98,7 @@ class TokenIn(BaseModel):
     otp: str | None = Field(None, max_length=16, description="staff: the 6-digit code of the second factor (TOTP)")
 
 
-class QuoteIn(_Inputs):
+class QuoteIn(Inputs):
     industry: Name | None = Field(None, description="industry class, e.g. wholesale", examples=["wholesale"])
     revenue: PositiveYen | None = Field(
         None, description="annual revenue in yen (projected, for a new business)", examples=[500000000]
@@ -109,9 +109,11 @@ class QuoteIn(_Inputs):
     security_measures: Annotated[int, Between(0, 100)] | None = Field(
         None, description="number of security measures declared"
     )
-    measures: list[Annotated[str, Field(max_length=16)]] | Annotated[str, Field(max_length=1000)] | None = Field(
-        None, max_length=100, description='security-measure item ids declared, e.g. ["S01", "S04"] (or "S01,S04")'
-    )
+    measures: (
+        Annotated[list[Annotated[str, Field(max_length=16)]], Field(max_length=MEASURES_MAX)]
+        | Annotated[str, Field(max_length=MEASURES_TEXT_MAX)]
+        | None
+    ) = Field(None, description='security-measure item ids declared, e.g. ["S01", "S04"] (or "S01,S04")')
     payment: Name | None = Field(None, examples=["monthly"])
     overseas_share: Percent | None = Field(None, description="percentage of revenue from outside Japan")
     north_america_share: Percent | None = Field(None, description="percentage from the USA and Canada")
@@ -123,10 +125,7 @@ class QuoteIn(_Inputs):
     new_business: bool | None = None
 
 
-class BusinessIn(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    __pydantic_extra__: dict[str, JsonValue] = Field(init=False)
-
+class BusinessIn(Inputs):
     name: Name | None = None
     entity: Literal["corporation", "sole_proprietor"] | None = None
     address: Name | None = None
@@ -150,7 +149,7 @@ class DecisionIn(BaseModel):
     )
 
 
-class ChangeIn(_Inputs):
+class ChangeIn(Inputs):
     effective_date: Day = Field(..., examples=["2026-10-01"])
     liability_limit: PositiveYen | None = None
     expense_limit: PositiveYen | None = None
@@ -498,8 +497,18 @@ def policy_get(request: HttpRequest, number: str) -> Any:
     return {**servicing_selectors.policy_json(policy), "versions": policy_selectors.versions_json(policy)}
 
 
-@api.get("/policies/{number}/certificate", exclude_unset=True, response={200: None, **ERRORS}, tags=["policies"])
-def policy_certificate(request: HttpRequest, number: str, lang: str = "ja", version: int | None = None) -> HttpResponse:
+@api.get(
+    "/policies/{number}/certificate",
+    response={200: None, **ERRORS},
+    tags=["policies"],
+    openapi_extra=binary("application/pdf", "the certificate (保険証券)"),
+)
+def policy_certificate(
+    request: HttpRequest,
+    number: str,
+    lang: Annotated[str, Field(max_length=8, description="ja or en")] = "ja",
+    version: Annotated[int, Between(1, 10_000)] | None = None,
+) -> HttpResponse:
     """The certificate (保険証券) as issued, ``application/pdf`` (``lang=en`` for English)."""
     policy = policy_selectors.policy_get(user=request.user, number=number)
     document = (

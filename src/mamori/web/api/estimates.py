@@ -10,20 +10,17 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import Field, JsonValue
 
 from mamori.web.api import errors as api_errors
-from mamori.web.api.schemas import LIST_MAX, Between, CalculationOut, Document, ErrorsOut, Open
+from mamori.web.api.schemas import LIST_MAX, Between, CalculationOut, Document, ErrorsOut, Inputs, Open
 from mamori.web.estimates import services
 
 router = Router(tags=["estimates"])
 
 
-class EstimateIn(BaseModel):
+class EstimateIn(Inputs):
     """Documented fields; the core validates them (unknown keys are refused there, with a suggestion)."""
-
-    model_config = ConfigDict(extra="allow")
-    __pydantic_extra__: dict[str, JsonValue] = Field(init=False)
 
     preset: Annotated[int, Between(1, 100)] | None = Field(
         None, description="start from incident example 1-8 of the product page", examples=[4]

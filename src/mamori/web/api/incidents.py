@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, Field, JsonValue
 
 from mamori import authority
 from mamori.authority import Action
@@ -20,7 +20,19 @@ from mamori.claims import answer
 from mamori.errors import FieldError, InvalidInput
 from mamori.web.accounts import selectors as accounts
 from mamori.web.api import errors as api_errors
-from mamori.web.api.schemas import ERRORS, Between, DeadlineOut, Document, Id, Instant, Open, RowId, Text
+from mamori.web.api.schemas import (
+    ERRORS,
+    Between,
+    DeadlineOut,
+    Document,
+    Id,
+    Inputs,
+    Instant,
+    Open,
+    RowId,
+    Text,
+    binary,
+)
 from mamori.web.errors import NotFound
 from mamori.web.incidents import documents
 from mamori.web.incidents import selectors as incident_selectors
@@ -262,7 +274,10 @@ def incident_finish(request: HttpRequest, incident_id: str, payload: IncidentIn)
 
 @router.post("/incidents/{incident_id}/attachments", exclude_unset=True, response={201: AttachmentOut, **ERRORS})
 def attachment_create(
-    request: HttpRequest, incident_id: str, file: File[UploadedFile], kind: Form[str] = "OTHER"
+    request: HttpRequest,
+    incident_id: str,
+    file: File[UploadedFile],
+    kind: Form[Annotated[str, Field(max_length=16)]] = "OTHER",
 ) -> Any:
     """Attach a screenshot, letter or invoice (PNG, JPEG, PDF or text; size limited; checked by content)."""
     attachment = incidents.attachment_add(
@@ -291,7 +306,11 @@ def attachment_response(attachment: Any) -> HttpResponse:
     return response
 
 
-@router.get("/attachments/{attachment_id}", exclude_unset=True, response={200: None, **ERRORS})
+@router.get(
+    "/attachments/{attachment_id}",
+    response={200: None, **ERRORS},
+    openapi_extra=binary("application/octet-stream", "the file, as a download"),
+)
 def attachment_get(request: HttpRequest, attachment_id: str) -> HttpResponse:
     """The file, to those who may see its incident (never from a public address)."""
     attachment = incident_selectors.attachment_get(user=request.user, attachment_id=attachment_id)
@@ -413,7 +432,7 @@ def case_close(request: HttpRequest, case_id: int) -> Any:
 
 
 @router.get("/vendors", exclude_unset=True, response={200: list[VendorOut], **ERRORS})
-def vendor_list(request: HttpRequest, category: str | None = None) -> Any:
+def vendor_list(request: HttpRequest, category: Annotated[str, Field(max_length=32)] | None = None) -> Any:
     """The vendor directory (forensics, lawyers, PR, call centre, data recovery), for the desk."""
     _desk(request)
     vendors = Vendor.objects.filter(active=True)
@@ -422,11 +441,8 @@ def vendor_list(request: HttpRequest, category: str | None = None) -> Any:
     return [_vendor_json(v) for v in vendors]
 
 
-class VendorIn(BaseModel):
+class VendorIn(Inputs):
     """A vendor of the directory (the lengths are the directory's own)."""
-
-    model_config = ConfigDict(extra="allow")
-    __pydantic_extra__: dict[str, JsonValue] = Field(init=False)
 
     category: str | None = Field(None, max_length=32, description="a vendor category of the product's support terms")
     name: str | None = Field(None, max_length=200)

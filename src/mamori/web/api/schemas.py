@@ -17,7 +17,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, GetJsonSchemaHandler, JsonValue
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    JsonValue,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError, core_schema
 
 from mamori import money
@@ -79,10 +87,23 @@ Instant = Annotated[
 Document = Annotated[dict[str, JsonValue], Field(max_length=KEYS_MAX)]
 
 
-class Closed(BaseModel):
-    """A request body: unknown keys are refused (422 ``E_UNKNOWN_FIELD``), never ignored."""
+#: Keys of a body whose further keys are read by the core (quote inputs, a vendor, an estimate).
+INPUT_KEYS_MAX: Final = 64
 
-    model_config = ConfigDict(extra="forbid")
+
+class Inputs(BaseModel):
+    """A body whose documented fields are typed here and whose further keys are read by the core, which
+    refuses an unknown one with a suggestion (``E_UNKNOWN_FIELD``); at most :data:`INPUT_KEYS_MAX` keys."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"maxProperties": INPUT_KEYS_MAX})
+    __pydantic_extra__: dict[str, JsonValue] = Field(init=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded(cls, data: Any) -> Any:
+        if isinstance(data, dict) and len(data) > INPUT_KEYS_MAX:
+            raise PydanticCustomError("too_long", "too many keys", {"max_length": INPUT_KEYS_MAX})
+        return data
 
 
 class Open(BaseModel):
@@ -109,6 +130,12 @@ class ErrorsOut(Open):
 
 
 ERRORS: Final[dict[int, Any]] = {401: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut, 409: ErrorsOut, 422: ErrorsOut}
+
+
+def binary(content_type: str, description: str) -> dict[str, Any]:
+    """``openapi_extra`` of a route whose success is a file (a PDF, an attachment), not JSON."""
+    schema = {"type": "string", "format": "binary"}
+    return {"responses": {200: {"description": description, "content": {content_type: {"schema": schema}}}}}
 
 
 # ------------------------------------------------------------------------------------------ shared answers
