@@ -166,6 +166,88 @@ def test_the_document_is_served(client: Client) -> None:
     assert answer.json()["paths"].keys() == _document()["paths"].keys()
 
 
+# ------------------------------------------------------------------------------------------ the schema's 422s
+
+
+def _api(user: User | None) -> dict[str, str]:
+    headers = {"Accept-Language": "ja"}
+    if user is not None:
+        headers["Authorization"] = f"Bearer {accounts.api_token_create(user=user)[1]}"
+    return headers
+
+
+def _post(user: User | None, path: str, body: Any, method: str = "post") -> Any:
+    import json
+
+    send = getattr(Client(), method)
+    return send(f"/api/v1{path}", data=json.dumps(body), content_type="application/json", headers=_api(user))
+
+
+def test_a_vendor_longer_than_the_directory_keeps_is_422_never_a_database_error(admin: User) -> None:
+    """The fuzzer's 500 on /vendors: a phone of 100 characters went to a column of 40 (PostgreSQL: DataError)."""
+    answer = _post(admin, "/vendors", {"category": "forensics", "name": "X", "phone": "0" * 100})
+    assert answer.status_code == 422
+    error = answer.json()["errors"][0]
+    assert (error["field"], error["code"], error["params"]["maximum"]) == ("phone", "E_TOO_LONG", 40)
+    assert "40" in error["message"] and "phone" in error["message"]
+    changed = _post(admin, "/vendors/1", {"area": "a" * 101}, method="patch")
+    assert (changed.status_code, changed.json()["errors"][0]["code"]) == (422, "E_TOO_LONG")
+    assert _post(admin, "/vendors", {"category": "forensics", "name": "Y", "phone": "0" * 40}).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field", "code", "params"),
+    [
+        ("/quotes", {"industry": "wholesale", "revenue": "many"}, "revenue", "E_INTEGER", {"value": "many"}),
+        ("/quotes", {"industry": "wholesale", "revenue": 1.5}, "revenue", "E_INTEGER", {}),
+        ("/quotes", {"industry": 7, "revenue": 1}, "industry", "E_TEXT", {}),
+        ("/quotes", {"industry": "wholesale", "revenue": -5}, "revenue", "E_RANGE", {"minimum": 0, "maximum": 10**15}),
+        ("/quotes", {"industry": "wholesale", "revenue": 1, "overseas_share": 101}, "overseas_share", "E_RANGE",
+         {"minimum": 0, "maximum": 100}),
+        ("/quotes", {"industry": "wholesale", "revenue": 1, "entity": "trust"}, "entity", "E_CHOICE", {}),
+        ("/quotes", {"industry": "x" * 201, "revenue": 1}, "industry", "E_TOO_LONG", {"maximum": 200}),
+        ("/quotes", {"industry": "wholesale", "revenue": 1, "pd_rider": "perhaps"}, "pd_rider", "E_BOOLEAN", {}),
+        ("/quotes", {f"k{i}": 1 for i in range(65)}, "$", "E_TOO_MANY", {"maximum": 64}),
+        ("/auth/token", {"username": "u" * 151, "password": "p"}, "username", "E_TOO_LONG", {"maximum": 150}),
+        ("/auth/token", {"password": "p"}, "username", "E_REQUIRED", {}),
+    ],
+)  # fmt: skip
+def test_a_value_outside_the_schema_is_422_in_the_catalogues_words(
+    path: str, body: Any, field: str, code: str, params: dict[str, Any]
+) -> None:
+    answer = _post(None, path, body)
+    assert answer.status_code == 422, answer.content
+    error = answer.json()["errors"][0]
+    assert (error["field"], error["code"]) == (field, code)
+    assert params.items() <= error["params"].items()
+    assert error["message"] and "Input should" not in error["message"]  # the catalogue's Japanese, not pydantic's
+
+
+def test_a_choice_outside_the_schema_names_the_values_allowed(underwriter: User) -> None:
+    answer = _post(
+        underwriter, "/applications/00000000-0000-0000-0000-000000000000/decision", {"decision": "maybe", "reason": "x"}
+    )
+    error = answer.json()["errors"][0]
+    assert (answer.status_code, error["field"], error["code"], error["allowed"]) == (
+        422, "decision", "E_CHOICE", ["approve", "decline"]
+    )  # fmt: skip
+
+
+def test_amounts_beyond_the_schemas_range_are_422_naming_both_bounds(admin: User, claims: User) -> None:
+    """2^63 and 1e20 were 500s: the body's own bound (2^53) refuses them first; between MAX_YEN and 2^53 the
+    schema's range does, naming both of its bounds."""
+    for amount in (2**63, 10**20, 1e20):
+        answer = _post(
+            admin, "/payments", {"policy_number": "X", "amount": amount, "paid_date": "2026-01-01", "reference": "R"}
+        )
+        assert (answer.status_code, answer.json()["errors"][0]["code"]) == (422, "E_NUMBER_RANGE")
+    answer = _post(claims, "/claims/00000000-0000-0000-0000-000000000000/reserve", {"reserve": 10**15 + 1})
+    error = answer.json()["errors"][0]
+    assert (answer.status_code, error["code"], error["params"]["minimum"], error["params"]["maximum"]) == (
+        422, "E_RANGE", 0, 10**15
+    )  # fmt: skip
+
+
 # ------------------------------------------------------------------------------------------ the fuzzer
 
 ROLES = ("anonymous", "holder", "agent", "underwriter", "claims", "support", "admin")

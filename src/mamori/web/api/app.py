@@ -9,6 +9,7 @@ from typing import Annotated, Any, Final, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Status
+from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import BaseModel, Field, JsonValue
 
 from mamori.errors import FieldError, InvalidInput
@@ -65,6 +66,19 @@ class MamoriApi(NinjaAPI):
         components.update({f"{prefix}.{name}": sub for name, sub in document.pop("$defs", {}).items()})
         components[prefix] = document
         return schema
+
+    def validation_error_from_error_contexts(self, error_contexts: list[Any]) -> NinjaValidationError:
+        """As ninja's, keeping each error's input: the 422 names the value given (``E_INTEGER`` … got "many")."""
+        errors: list[dict[str, Any]] = []
+        for context in error_contexts:
+            model = context.model
+            for error in context.pydantic_validation_error.errors(include_url=False):
+                loc = model.__ninja_flatten_map_reverse__.get(error["loc"], error["loc"])
+                error["loc"] = (model.__ninja_param_source__, *loc)
+                if isinstance((error.get("ctx") or {}).get("error"), Exception):
+                    error["ctx"]["error"] = str(error["ctx"]["error"])
+                errors.append(dict(error))
+        return NinjaValidationError(errors)
 
 
 api = MamoriApi(
