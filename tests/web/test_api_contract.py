@@ -315,15 +315,29 @@ def world(  # noqa: PLR0913 - a user of every role
 
 def _fuzz(role: str, world: dict[str, Any], only: str = "") -> tuple[list[str], Counter[int]]:
     """Every operation as ``role``: schemathesis's examples from a fixed seed, half of them with the ids of
-        real objects in the path (operations whose label contains ``only``). Returns the failures (a 5xx, an answer
-    outside its schema) and the statuses answered."""
+    real objects in the path (operations whose label contains ``only``). Returns the failures (a 5xx, an
+    answer outside its schema) and the statuses answered."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    from mamori.web.config.wsgi import application
+
+    # As Django's test client does: the test's transaction keeps its connection between requests.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        return _fuzz_operations(role, world, only, application)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def _fuzz_operations(role: str, world: dict[str, Any], only: str, application: Any) -> tuple[list[str], Counter[int]]:
     import schemathesis
     from hypothesis import HealthCheck, Phase, given, seed, settings
     from hypothesis import strategies as st
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
-
-    from mamori.web.config.wsgi import application
 
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     user = world["users"].get(role)

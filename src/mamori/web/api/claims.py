@@ -67,16 +67,16 @@ class DecisionIn(BaseModel):
 
 class ReserveIn(BaseModel):
     reserve: PositiveYen = Field(..., description="the estimated amount still to pay, yen")
-    reason: Text = ""
+    reason: Text | None = ""
 
 
 class CloseIn(BaseModel):
-    notes: Text = ""
+    notes: Text | None = ""
 
 
 class PaymentIn(BaseModel):
     amount: Yen = Field(..., description="yen; negative: a correction of earlier payments (a new entry)")
-    note: Text = ""
+    note: Text | None = ""
     correction_of: Annotated[int, Between(1, 2**63 - 1)] | None = Field(
         None, description="the payment a correction corrects"
     )

@@ -45,13 +45,15 @@ router = Router(tags=["incidents and the support desk"])
 class IncidentIn(BaseModel):
     policy_number: Id | None = Field(None, examples=["MC2026-000001"])
     incident: Document | None = Field(None, description="the incident block of a claim document (interfaces.md §1.3)")
-    summary: Text = Field("", description="what happened, in the reporter's words")
-    data_description: Text = Field("", description="which data may be affected")
-    draft: bool = Field(False, description="true: keep as typed, as a draft (nothing validated; finish it later)")
+    summary: Text | None = Field("", description="what happened, in the reporter's words")
+    data_description: Text | None = Field("", description="which data may be affected")
+    draft: bool = Field(
+        False, strict=True, description="true: keep as typed, as a draft (nothing validated; finish it later)"
+    )
 
 
 class DraftIn(BaseModel):
-    draft: Document = Field(..., description="the report form as typed (kept as is)")
+    draft: Document | None = Field(..., description="the report form as typed (kept as is)")
 
 
 class PhaseIn(BaseModel):
@@ -68,7 +70,7 @@ class TickIn(BaseModel):
 
 class ReferralIn(BaseModel):
     vendor_id: RowId
-    note: Text = ""
+    note: Text | None = ""
 
 
 class NoteIn(BaseModel):
@@ -78,7 +80,7 @@ class NoteIn(BaseModel):
 class FilingIn(BaseModel):
     kind: Literal["preliminary", "final", "gdpr", "card_brands"] = Field(..., examples=["preliminary"])
     filed_at: Instant | None = Field(None, description="when the report was made (default: now)")
-    note: Text = ""
+    note: Text | None = ""
 
 
 # ------------------------------------------------------------------------------------------ answers
