@@ -19,6 +19,13 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     s.add_argument("--port", type=args_mod.integer, default=8000)
     s.add_argument("--demo", action="store_true", help="load the demo data once (users printed on start)")
     s.add_argument(
+        "--scale",
+        type=args_mod.integer,
+        default=0,
+        metavar="N",
+        help="with --demo: add N generated policyholders with their histories, once",
+    )
+    s.add_argument(
         "--workers",
         type=args_mod.integer,
         default=None,
@@ -42,11 +49,23 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     b.set_defaults(handler=_export_book)
 
 
+#: The most generated policyholders ``--scale`` adds.
+MAX_SCALE = 1_000_000
+
+
 def _serve(args: argparse.Namespace, ctx: Context) -> int:
+    from mamori.errors import FieldError, InvalidInput
     from mamori.web import server
 
+    if args.scale and not args.demo:
+        return print_errors(ctx, InvalidInput([FieldError("--scale", "E_SCALE_WITHOUT_DEMO", {})]))
+    if not 0 <= args.scale <= MAX_SCALE:
+        problem = FieldError("--scale", "E_RANGE", {"value": args.scale, "minimum": 0, "maximum": MAX_SCALE})
+        return print_errors(ctx, InvalidInput([problem]))
     try:
-        return server.serve(host=args.host, port=args.port, demo=args.demo, workers=args.workers, out=_text(ctx))
+        return server.serve(
+            host=args.host, port=args.port, demo=args.demo, scale=args.scale, workers=args.workers, out=_text(ctx)
+        )
     except server.NotConfigured as exc:
         return _not_configured(ctx, exc)
 

@@ -99,8 +99,9 @@ def _database_down(exc: BaseException) -> str:
     return f"the database at DATABASE_URL ({place}) does not answer: {said[:200]}"
 
 
-def prepare(*, demo: bool, out: TextIO) -> None:
-    """Migrations, product versions, static files, and the demo data (once)."""
+def prepare(*, demo: bool, out: TextIO, scale: int = 0) -> None:
+    """Migrations, product versions, static files, and the demo data (once; ``scale`` generated
+    policyholders more, once)."""
     from django.core.management import call_command
 
     migrate_and_register()
@@ -109,6 +110,10 @@ def prepare(*, demo: bool, out: TextIO) -> None:
         from mamori.web import demo as demo_data
 
         demo_data.load(out=out)
+        if scale:
+            from mamori.web import demo_scale
+
+            demo_scale.load(scale=scale, out=out)
 
 
 def serve(
@@ -116,11 +121,12 @@ def serve(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     demo: bool = False,
+    scale: int = 0,
     workers: int | None = None,
     out: TextIO = sys.stdout,
 ) -> int:
     configure(demo=demo)
-    prepare(demo=demo, out=out)
+    prepare(demo=demo, out=out, scale=scale)
     from django.conf import settings
     from gunicorn.app.base import BaseApplication
 
