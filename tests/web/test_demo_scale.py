@@ -9,6 +9,8 @@ from collections import Counter
 import pytest
 from django.contrib.auth.models import User
 from django.db.models import Count, Sum
+from django.test import Client
+from django.urls import reverse
 
 from mamori.web import demo, demo_scale
 from mamori.web.accounts.models import Business
@@ -16,6 +18,7 @@ from mamori.web.audit.models import AuditEvent
 from mamori.web.billing.models import Installment, Payment
 from mamori.web.claimsdesk.models import Claim, ClaimPayment, LedgerEntry
 from mamori.web.incidents.models import Case, Incident
+from mamori.web.policies import selectors as policy_selectors
 from mamori.web.policies.models import NumberCounter, Policy, PolicyVersion
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +38,7 @@ def test_the_generated_policyholders_are_consistent_and_loaded_once() -> None:
     every_incident_has_its_case_and_every_claim_its_incident_and_policy(scaled)
     the_audit_trail_names_the_copies_own_records(scaled)
     loading_again_adds_nothing(scaled)
+    a_copied_policy_gets_its_certificate_when_asked(scaled)
 
 
 def n_policyholders_each_with_a_login_and_a_policy(scaled: set[int]) -> None:
@@ -100,3 +104,16 @@ def loading_again_adds_nothing(scaled: set[int]) -> None:
     assert demo_scale.load(scale=SCALE, out=io.StringIO()) == 0
     assert Business.objects.filter(pk__gt=max(scaled)).count() == 0
     assert Business.objects.annotate(n=Count("policies")).filter(pk__in=scaled, n=1).count() == SCALE
+
+
+def a_copied_policy_gets_its_certificate_when_asked(scaled: set[int]) -> None:
+    policy = Policy.objects.filter(business__in=scaled).order_by("-pk").first()
+    assert policy is not None
+    assert policy_selectors.certificate_of(policy, lang="ja") is None  # a PDF names its business: not copied
+    holder = User.objects.get(profile__business=policy.business)
+    client = Client()
+    client.force_login(holder)
+    response = client.get(reverse("pages:certificate", kwargs={"number": policy.number}))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert policy_selectors.certificate_of(policy, lang="ja") is not None

@@ -75,6 +75,9 @@ def migrate_and_register() -> None:
             raise NotConfigured(_database_down(exc)) from None
         raise
     call_command("createcachetable", verbosity=0)  # the throttles' shared counters (without Redis)
+    from mamori.web.incidents.services import next_deadlines_refresh
+
+    next_deadlines_refresh()  # cases opened before the desk's next deadline was stored
     source = catalog_mod.FolderCatalog(settings.MAMORI_PRODUCTS or catalog_mod.PACKAGED_PRODUCTS)
     product_versions_register(source=source)
     productdb.catalog().forget()
@@ -189,6 +192,7 @@ def deadline_reminders() -> list[tuple[str, str, str]]:
     migrate_and_register()
     from mamori.web.incidents import services as incidents
 
+    incidents.next_deadlines_refresh()
     return incidents.deadline_notices()
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mamori.errors import FieldError, InvalidInput
 from mamori.rating import inputs as rating_inputs
+from mamori.web import paging
 from mamori.web.accounts import services as account_services
 from mamori.web.api import errors as api_errors
 from mamori.web.api.auth import OptionalTokenAuth, TokenAuth
@@ -25,6 +26,7 @@ from mamori.web.applications import selectors as application_selectors
 from mamori.web.applications import services as application_services
 from mamori.web.errors import NotFound
 from mamori.web.policies import selectors as policy_selectors
+from mamori.web.policies import services as policy_services
 from mamori.web.policies.models import ChangeRequest
 from mamori.web.quotes import selectors as quote_selectors
 from mamori.web.quotes import services as quote_services
@@ -292,11 +294,19 @@ def _uuid(value: str) -> str:
 
 
 @api.get("/policies", response={200: list[dict[str, Any]], **ERRORS}, tags=["policies"])
-def policy_list(request: HttpRequest) -> Any:
-    """The policies the caller may see (a policyholder's own; an agent's agency's; all for staff)."""
-    return [
-        servicing_selectors.policy_json(p) for p in policy_selectors.policies_visible(request.user).order_by("number")
-    ]
+def policy_list(
+    request: HttpRequest,
+    status: str = "",
+    industry: str = "",
+    q: str = "",
+    limit: int = paging.API_LIMIT,
+    offset: int = 0,
+) -> Any:
+    """The policies the caller may see (a policyholder's own; an agent's agency's; all for staff), by
+    number: ``status`` (in_force …), ``industry``, ``q`` (a number or part of the business's name), and a
+    window of ``limit`` (at most 500) from ``offset``."""
+    rows = policy_selectors.policies_list(request.user, status=status, industry=industry, search=q[:100])
+    return [servicing_selectors.policy_json(p) for p in paging.window(rows.order_by("number"), limit, offset)]
 
 
 @api.get("/policies/{number}", response={200: dict, **ERRORS}, tags=["policies"])
@@ -311,6 +321,8 @@ def policy_get(request: HttpRequest, number: str) -> Any:
 def policy_certificate(request: HttpRequest, number: str, lang: str = "ja", version: int | None = None) -> HttpResponse:
     """The certificate (保険証券) as issued, ``application/pdf`` (``lang=en`` for English)."""
     policy = policy_selectors.policy_get(user=request.user, number=number)
+    if policy is not None:
+        policy_services.certificates_ensure(policy)
     document = (
         policy_selectors.certificate_of(policy, lang="en" if lang == "en" else "ja", version=version)
         if policy

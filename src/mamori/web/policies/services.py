@@ -10,6 +10,7 @@ import hashlib
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
 
 from mamori import catalog as catalog_mod
 from mamori.policy import schedule
@@ -141,3 +142,20 @@ def version_create(  # noqa: PLR0913 - keyword-only: every term of a version is 
     if certificate:
         _certificates(policy, v, selectors.version_of(policy))
     return v
+
+
+def certificates_ensure(policy: Policy) -> None:
+    """The certificates of the policy's versions, made now when missing — the copied policies of the large
+    demo (``serve --demo --scale``) have none. The document is the one issued then: it is dated by the
+    version and made from the stored terms."""
+    missing = (
+        PolicyVersion.objects.filter(policy=policy, documents__isnull=True)
+        .exclude(reason=PolicyVersion.Reason.CANCELLATION)
+        .order_by("number")
+    )
+    for v in missing:
+        try:
+            with transaction.atomic():
+                _certificates(policy, v, selectors.version_of(policy))
+        except IntegrityError:  # made at the same moment by another request
+            continue
