@@ -1,5 +1,5 @@
-"""``mamori serve``, ``mamori jobs daily`` and ``mamori jobs deadlines``: the web application's commands
-(Django is imported only here)."""
+"""``mamori serve``, ``mamori worker``, ``mamori jobs daily`` and ``mamori jobs deadlines``: the web
+application's commands (Django is imported only here)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
         help="gunicorn worker processes (default: 2 × CPUs + 1, at most 8)",
     )
     s.set_defaults(handler=_serve)
+
+    w = sub.add_parser("worker", parents=[shared], help="run the background tasks (portfolio runs) as they are queued")
+    w.add_argument("--batch", action="store_true", help="run the tasks queued now, then stop")
+    w.set_defaults(handler=_worker)
 
     j = sub.add_parser("jobs", parents=[shared], help="scheduled jobs")
     jobs = args_mod.subcommands(j, dest="job")
@@ -66,6 +70,15 @@ def _serve(args: argparse.Namespace, ctx: Context) -> int:
         return server.serve(
             host=args.host, port=args.port, demo=args.demo, scale=args.scale, workers=args.workers, out=_text(ctx)
         )
+    except server.NotConfigured as exc:
+        return _not_configured(ctx, exc)
+
+
+def _worker(args: argparse.Namespace, ctx: Context) -> int:
+    from mamori.web import server
+
+    try:
+        return server.worker(batch=args.batch, out=_text(ctx))
     except server.NotConfigured as exc:
         return _not_configured(ctx, exc)
 

@@ -172,6 +172,22 @@ def serve(
     return 0
 
 
+def worker(*, batch: bool = False, out: TextIO = sys.stdout) -> int:
+    """``mamori worker``: run the background tasks from the database queue (django-tasks' database
+    backend) as they come — several workers on several machines may share one database — or, with
+    ``batch``, those queued now."""
+    configure(demo=bool(os.environ.get("MAMORI_DEMO")))
+    migrate_and_register()
+    from django.core.management import call_command
+
+    if not batch:
+        out.write("Mamori worker: running background tasks (Ctrl+C で停止 / to stop)\n")
+        out.flush()
+    options = ["--no-startup-delay", "--batch"] if batch else ["--no-startup-delay"]
+    call_command("db_worker", *options, verbosity=0)
+    return 0
+
+
 def daily(*, on_date: dt.date | None, out: TextIO) -> dict[str, Any]:
     """``mamori jobs daily [--date]``: lapse, expire and offer renewals for a date (idempotent)."""
     configure(demo=bool(os.environ.get("MAMORI_DEMO")))

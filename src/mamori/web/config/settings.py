@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "axes",  # failed logins per user name (django-axes)
     "django_otp",
     "django_otp.plugins.otp_totp",  # the staff second factor (TOTP, RFC 6238)
+    "django_tasks",  # background work (Django's task framework, backport)
+    "django_tasks_db",  # its queue in the database, run by `mamori worker`
     "mamori.web.audit",
     "mamori.web.accounts",
     "mamori.web.productdb",
@@ -328,4 +330,16 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("MAMORI_LOG_LEVEL", "WARNING")},
     "loggers": {"mamori.request": {"level": os.environ.get("MAMORI_ACCESS_LOG_LEVEL", "INFO")}},
+}
+
+
+# Background work (portfolio runs): Django's task framework, its queue in the database, run by `mamori
+# worker` (scripts/run starts one beside the server). MAMORI_TASKS=immediate runs a task in the request
+# that enqueues it (no worker: tests, a one-process trial).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("MAMORI_TASKS", "") == "immediate"
+        else "django_tasks_db.DatabaseBackend"
+    }
 }

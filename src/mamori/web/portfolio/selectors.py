@@ -11,7 +11,7 @@ from mamori.web.accounts import roles
 from mamori.web.accounts import selectors as accounts
 from mamori.web.accounts.selectors import User
 from mamori.web.policies.models import Policy
-from mamori.web.portfolio.models import PortfolioRun
+from mamori.web.portfolio.models import PortfolioJob, PortfolioRun
 
 
 def in_force(*, on_date: dt.date | None = None) -> QuerySet[Policy]:
@@ -50,3 +50,9 @@ def runs_visible(user: User | None) -> QuerySet[PortfolioRun]:
     if not accounts.has_role(user, roles.ADMINISTRATOR):
         return PortfolioRun.objects.none()
     return PortfolioRun.objects.all()
+
+
+def jobs_visible(user: User | None) -> QuerySet[PortfolioJob]:
+    if not accounts.has_role(user, roles.ADMINISTRATOR):
+        return PortfolioJob.objects.none()
+    return PortfolioJob.objects.all()

@@ -1,14 +1,18 @@
 """Simulating the in-force book (administrators): the core's portfolio engine on the policies' own terms,
-in this process (no cluster: a web request runs a bounded number of years), the answer and plots kept."""
+run by a worker (``mamori worker``) as a background task, never in a web request; the answer and plots kept."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any, Final
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from mamori.errors import FieldError, InvalidInput
 from mamori.rating import values
@@ -17,11 +21,14 @@ from mamori.web.accounts import selectors as accounts
 from mamori.web.audit.services import audit_record
 from mamori.web.errors import Forbidden
 from mamori.web.portfolio import selectors
-from mamori.web.portfolio.models import PortfolioPlot, PortfolioRun
+from mamori.web.portfolio.models import PortfolioJob, PortfolioPlot, PortfolioRun
 from mamori.web.productdb import selectors as productdb
 
 #: Years a run from a page may simulate (more: the command line, on a Dask cluster).
 YEARS_RANGE: Final = (1_000, 200_000)
+#: How often a failed job is tried, and the wait before the second try (doubled each time after).
+MAX_ATTEMPTS: Final = 3
+RETRY_SECONDS: Final = 30
 LANGS: Final = ("ja", "en")
 
 
@@ -32,8 +39,76 @@ def _read(raw: Any, field: str, minimum: int, maximum: int) -> int:
     return read
 
 
-def portfolio_run(*, user: AbstractBaseUser, years: Any = 20_000, seed: Any = None) -> PortfolioRun:
-    """Simulate the in-force book for ``years`` years (seeded: the same seed, the same answer)."""
+def portfolio_request(*, user: AbstractBaseUser, years: Any = 20_000, seed: Any = None) -> PortfolioJob:
+    """Ask for a simulation of the in-force book (checked now, run by a worker): the job, queued."""
+    if not accounts.has_role(user, roles.ADMINISTRATOR):
+        raise Forbidden
+    n_years = _read(years, "years", *YEARS_RANGE)
+    run_seed = secrets.randbelow(2**31) if seed in (None, "") else _read(seed, "seed", 0, 2**63 - 1)
+    if not selectors.in_force().exists():
+        raise InvalidInput([FieldError("book", "E_PORTFOLIO_EMPTY")])
+    with transaction.atomic():
+        job = PortfolioJob.objects.create(created_by=user, years=n_years, seed=run_seed)
+        audit_record(
+            actor=user,
+            action="portfolio.request",
+            object_type="portfolio_job",
+            object_id=job.pk,
+            after={"years": n_years, "seed": run_seed},
+        )
+        _enqueue(job)  # in the same transaction: a worker sees the task once the job is there
+    job.refresh_from_db()
+    return job
+
+
+def _enqueue(job: PortfolioJob, *, delay: int = 0) -> None:
+    from mamori.web.portfolio import tasks
+
+    task = tasks.portfolio_job
+    if delay and task.get_backend().supports_defer:
+        task = task.using(run_after=timezone.now() + dt.timedelta(seconds=delay))
+    task.enqueue(str(job.pk))
+
+
+def portfolio_job_run(job_id: str) -> PortfolioJob:
+    """Run a queued job (the worker's task): its progress kept as it goes; on failure tried again later
+    (at most MAX_ATTEMPTS times, waiting longer each time), then marked failed with the error."""
+    job = PortfolioJob.objects.filter(pk=job_id).select_related("created_by").first()
+    if job is None or job.status in (PortfolioJob.Status.DONE, PortfolioJob.Status.FAILED):
+        return job  # gone, or already answered: nothing to do
+
+    def progress(percent: int) -> None:
+        PortfolioJob.objects.filter(pk=job.pk).update(progress=percent, updated_at=timezone.now())
+
+    PortfolioJob.objects.filter(pk=job.pk).update(
+        status=PortfolioJob.Status.RUNNING, attempts=F("attempts") + 1, progress=5, updated_at=timezone.now()
+    )
+    job.refresh_from_db()
+    try:
+        run = portfolio_run(user=job.created_by, years=job.years, seed=job.seed, progress=progress)
+    except Exception as exc:
+        again = job.attempts < MAX_ATTEMPTS
+        PortfolioJob.objects.filter(pk=job.pk).update(
+            status=PortfolioJob.Status.QUEUED if again else PortfolioJob.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            updated_at=timezone.now(),
+        )
+        if again:
+            _enqueue(job, delay=RETRY_SECONDS * 2 ** (job.attempts - 1))
+        job.refresh_from_db()
+        return job
+    PortfolioJob.objects.filter(pk=job.pk).update(
+        status=PortfolioJob.Status.DONE, progress=100, run=run, error="", updated_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def portfolio_run(
+    *, user: AbstractBaseUser, years: Any = 20_000, seed: Any = None, progress: Callable[[int], None] | None = None
+) -> PortfolioRun:
+    """Simulate the in-force book for ``years`` years (seeded: the same seed, the same answer) — in the
+    calling process: the worker's task (a page asks with :func:`portfolio_request`)."""
     from mamori.portfolio import plots
     from mamori.portfolio.runner import Cluster
     from mamori.usecases import portfolio
@@ -42,9 +117,11 @@ def portfolio_run(*, user: AbstractBaseUser, years: Any = 20_000, seed: Any = No
         raise Forbidden
     n_years = _read(years, "years", *YEARS_RANGE)
     run_seed = secrets.randbelow(2**31) if seed in (None, "") else _read(seed, "seed", 0, 2**63 - 1)
+    step = progress or (lambda _: None)
     records = selectors.book_records()
     if not records:
         raise InvalidInput([FieldError("book", "E_PORTFOLIO_EMPTY")])
+    step(15)
     model, version = portfolio.load_model_for(portfolio.DEFAULT_MODEL, productdb.catalog())
     book = portfolio.book_from_records(records, version)
     started = time.perf_counter()
@@ -52,12 +129,14 @@ def portfolio_run(*, user: AbstractBaseUser, years: Any = 20_000, seed: Any = No
         book, model, version, years=n_years, seed=run_seed, cluster=Cluster(workers=0)
     )
     seconds = time.perf_counter() - started
+    step(75)
     marks = {"aep": answer["aep"], "oep": answer["oep"]}
     pngs = {}
     for lang in LANGS:
         names = {code: ic.name(lang) for code, ic in version.rating.industries.items()}
         pngs[("ep_curve", lang)] = plots.ep_curve_png(table.loss, table.occurrence, marks, lang)
         pngs[("loss_by_industry", lang)] = plots.industry_png(answer["by_industry"], names, lang)
+    step(90)
     with transaction.atomic():
         run = PortfolioRun.objects.create(
             created_by=user,
