@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django_tasks import task
 
 from mamori.errors import FieldError, InvalidInput
 from mamori.rating import values
@@ -61,13 +62,18 @@ def portfolio_request(*, user: AbstractBaseUser, years: Any = 20_000, seed: Any 
     return job
 
 
-def _enqueue(job: PortfolioJob, *, delay: int = 0) -> None:
-    from mamori.web.portfolio import tasks
+@task()
+def portfolio_job(job_id: str) -> None:
+    """The background task of a queued job (its retries are :func:`portfolio_job_run`'s: a failure is kept
+    on the job and the job queued again)."""
+    portfolio_job_run(job_id)
 
-    task = tasks.portfolio_job
-    if delay and task.get_backend().supports_defer:
-        task = task.using(run_after=timezone.now() + dt.timedelta(seconds=delay))
-    task.enqueue(str(job.pk))
+
+def _enqueue(job: PortfolioJob, *, delay: int = 0) -> None:
+    queued = portfolio_job
+    if delay and queued.get_backend().supports_defer:
+        queued = queued.using(run_after=timezone.now() + dt.timedelta(seconds=delay))
+    queued.enqueue(str(job.pk))
 
 
 def portfolio_job_run(job_id: str) -> PortfolioJob:
