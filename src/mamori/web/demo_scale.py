@@ -10,8 +10,9 @@ with new keys, a new business, login and policy number. The amounts, statuses an
 those of its prototype, so every invariant the services keep (installments summing to the premium, a
 case for every incident, a ledger for every paid claim payment, …) holds for every generated row.
 
-The certificates (PDFs naming the business) are not copied: a generated policy's certificate is made the
-first time it is asked for (:func:`mamori.web.policies.services.certificates_ensure`).
+The certificates (PDFs naming the business) are neither made for the prototypes nor copied: a generated
+policy's certificate is made the first time it is asked for (:func:`mamori.web.policies.services.certificates_ensure`),
+the same document it would have been at issue.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from mamori.web.incidents.models import (
     Referral,
     ReportFiling,
 )
+from mamori.web.policies import services as policy_services
 from mamori.web.policies.models import ChangeRequest, NumberCounter, Policy, PolicyVersion, RenewalOffer
 from mamori.web.productdb import selectors as productdb
 from mamori.web.quotes.models import Quote
@@ -112,7 +114,7 @@ def load(*, scale: int, out: TextIO, seed: int = 18) -> int:
     users = {u.username: u for u in User.objects.filter(username__in=("agent", "support", "claims", "claims2"))}
     agency = Agency.objects.get(code="SAKURA")
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-        with transaction.atomic():
+        with transaction.atomic(), policy_services.certificates_deferred():
             prototypes = _prototypes(scale, users=users, agency=agency)
         out.write(f"scale: {len(prototypes)} prototypes in {time.monotonic() - started:.1f} s\n")
         copies = scale - len(prototypes)

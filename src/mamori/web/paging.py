@@ -13,7 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
 #: Rows per page of a list (at most :data:`MAX_PER_PAGE` when ``?per_page=`` asks).
-PER_PAGE = 50
+PER_PAGE = 25
 MAX_PER_PAGE = 200
 #: The API's lists: ``limit`` rows (default, at most :data:`API_MAX_LIMIT`) from ``offset``.
 API_LIMIT = 100

@@ -5,8 +5,11 @@ money of each — is decided by the use cases and written by :mod:`mamori.web.se
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -139,9 +142,24 @@ def version_create(  # noqa: PLR0913 - keyword-only: every term of a version is 
         quote=quote,
         created_by=user,
     )
-    if certificate:
+    if certificate and not _DEFERRED.get():
         _certificates(policy, v, selectors.version_of(policy))
     return v
+
+
+#: Certificates left to :func:`certificates_ensure` (made the first time they are asked for).
+_DEFERRED: contextvars.ContextVar[bool] = contextvars.ContextVar("mamori_certificates_deferred", default=False)
+
+
+@contextlib.contextmanager
+def certificates_deferred() -> Iterator[None]:
+    """Inside: the certificates of new versions are made when first asked for, not at issue (the large
+    demo's prototypes, made by the thousand-fold; the document is the same — dated by its version)."""
+    token = _DEFERRED.set(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
 
 
 def certificates_ensure(policy: Policy) -> None:
