@@ -27,6 +27,7 @@ urlpatterns = [
     path("payments/", views.payments, name="payments"),
     path("audit/", views.audit, name="audit"),
     path("portfolio/", portfolio_views.portfolio, name="portfolio"),
+    path("portfolio/jobs/<uuid:job_id>/", portfolio_views.portfolio_job, name="portfolio-job"),
     path("portfolio/<uuid:run_id>/", portfolio_views.portfolio_run, name="portfolio-run"),
     path("portfolio/<uuid:run_id>/<str:name>.png", portfolio_views.portfolio_plot, name="portfolio-plot"),
     # Incidents, the emergency support desk and claims handling (issue 8).
