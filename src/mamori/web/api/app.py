@@ -42,6 +42,7 @@ from mamori.web.api.schemas import (
     Text,
     Yen,
     binary,
+    link_core_parts,
 )
 from mamori.web.applications import selectors as application_selectors
 from mamori.web.applications import services as application_services
@@ -67,7 +68,7 @@ class MamoriApi(NinjaAPI):
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.update({f"{prefix}.{name}": sub for name, sub in document.pop("$defs", {}).items()})
         components[prefix] = document
-        return schema
+        return link_core_parts(schema)
 
     def validation_error_from_error_contexts(self, error_contexts: list[Any]) -> NinjaValidationError:
         """As ninja's, keeping each error's input: the 422 names the value given (``E_INTEGER`` … got "many")."""

@@ -25,6 +25,7 @@ from mamori.web.api.schemas import (
     ERRORS,
     LIST_MAX,
     Between,
+    BiInputs,
     CalculationOut,
     Document,
     Id,
@@ -47,7 +48,7 @@ class ClaimIn(BaseModel):
     costs: list[Document] = Field(
         default_factory=list, max_length=LIST_MAX, description="cost lines of a claim document (interfaces.md §1.3)"
     )
-    bi: Document | None = Field(None, description="business-interruption inputs (product.md §3.4), or null")
+    bi: BiInputs | None = Field(None, description="business-interruption inputs (product.md §3.4), or null")
 
 
 class CostIn(BaseModel):
@@ -58,7 +59,7 @@ class CostIn(BaseModel):
 
 
 class BiIn(BaseModel):
-    bi: Document | None = Field(..., description="business-interruption inputs (product.md §3.4), or null")
+    bi: BiInputs | None = Field(..., description="business-interruption inputs (product.md §3.4), or null")
 
 
 class DecisionIn(BaseModel):

@@ -27,6 +27,7 @@ from mamori.web.api.schemas import (
     DeadlineOut,
     Document,
     Id,
+    IncidentBlock,
     Inputs,
     Instant,
     Open,
@@ -45,7 +46,9 @@ router = Router(tags=["incidents and the support desk"])
 
 class IncidentIn(BaseModel):
     policy_number: Id | None = Field(None, examples=["MC2026-000001"])
-    incident: Document | None = Field(None, description="the incident block of a claim document (interfaces.md §1.3)")
+    incident: IncidentBlock | None = Field(
+        None, description="the incident block of a claim document (interfaces.md §1.3)"
+    )
     summary: Text | None = Field("", description="what happened, in the reporter's words")
     data_description: Text | None = Field("", description="which data may be affected")
     draft: bool = Field(
