@@ -1,0 +1,132 @@
+"""The insurer's books read from the records (product.md §8): policy versions and installments become the
+written amounts, the claims ledger and the reserve history the claims' columns of :mod:`mamori.books`.
+
+Written amounts (§8.1), each on its effective date and earned over ``[effective, the policy's end date)``:
+
+- the issue (or a renewal's first version): the annual premium of the payment method — annual: the annual
+  premium; monthly: 12 × the monthly premium;
+- a change: annual — the premium difference charged (+) or refunded (−); monthly — the changed installments'
+  differences, ``(new − old monthly premium) × the months left``;
+- a cancellation: annual — minus the refund; monthly — minus the installments it cancelled;
+- a lapse (on the date cover ended): minus the installments the lapse cancelled.
+
+Claims (§8.2): the accident date is the incident's discovery date (JST); paid is the claims ledger by date
+(corrections included); the case reserve is the reserve history (``ReserveChange``) as known at a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from mamori import books
+from mamori.usecases.books import Records
+from mamori.web.billing.models import Installment
+from mamori.web.claimsdesk.models import Claim, LedgerEntry, ReserveChange
+from mamori.web.policies.models import Policy, PolicyVersion
+from mamori.web.portfolio.models import PortfolioRun
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def _jst_day(at: dt.datetime) -> int:
+    return books.day(at.astimezone(JST).date())
+
+
+def _industry(version: PolicyVersion) -> str:
+    inputs = version.inputs or {}
+    if isinstance(inputs, dict) and isinstance(inputs.get("industry"), str):
+        return inputs["industry"]
+    try:
+        return version.risk.industry
+    except (KeyError, ValueError, TypeError):
+        return "?"
+
+
+def _cancelled_installments() -> dict[tuple[int, int], int]:
+    """(policy id, cancelling version id) → the sum of the installments that version cancelled."""
+    sums: dict[tuple[int, int], int] = defaultdict(int)
+    rows = Installment.objects.filter(status=Installment.Status.CANCELLED, cancelled_by__isnull=False)
+    for policy_id, version_id, amount in rows.values_list("policy_id", "cancelled_by_id", "amount_yen"):
+        sums[(policy_id, version_id)] += amount
+    return sums
+
+
+def records() -> Records:
+    """Every policy's written amounts and every claim's records, as the columns the books are made of."""
+    cancelled = _cancelled_installments()
+    numbers: list[str] = []
+    industry: list[str] = []
+    version_label: list[str] = []
+    cols: dict[str, list[int]] = {"policy": [], "amount": [], "effective": [], "term_end": []}
+    sources: list[str] = []
+
+    def add(index: int, amount: int, effective: dt.date, end: dt.date, source: str) -> None:
+        if amount:
+            cols["policy"].append(index)
+            cols["amount"].append(amount)
+            cols["effective"].append(books.day(effective))
+            cols["term_end"].append(books.day(end))
+            sources.append(source)
+
+    policies = Policy.objects.select_related("product_version").prefetch_related("versions").order_by("number")
+    for index, policy in enumerate(policies):
+        versions = sorted(policy.versions.all(), key=lambda v: v.number)
+        numbers.append(policy.number)
+        version_label.append(f"{policy.product_version.product_id}/{policy.product_version.version}")
+        industry.append(_industry(versions[0]) if versions else "?")
+        end, monthly = policy.end_date, policy.payment == "monthly"
+        previous: PolicyVersion | None = None
+        for v in versions:
+            name = f"{policy.number}/v{v.number}"
+            if v.reason in (PolicyVersion.Reason.ISSUE, PolicyVersion.Reason.RENEWAL) or previous is None:
+                amount = 12 * v.monthly_premium_yen if monthly else v.annual_premium_yen
+                add(index, amount, v.effective_date, end, f"{name} {v.reason.lower()}")
+            elif v.reason == PolicyVersion.Reason.CHANGE:
+                if monthly:
+                    amount = (v.monthly_premium_yen - previous.monthly_premium_yen) * (v.months_left or 0)
+                else:
+                    amount = v.premium_difference_yen
+                add(index, amount, v.effective_date, end, f"{name} change")
+            elif v.reason == PolicyVersion.Reason.CANCELLATION:
+                amount = -cancelled.pop((policy.pk, v.pk), 0) if monthly else v.premium_difference_yen
+                add(index, amount, v.effective_date, end, f"{name} cancellation")
+            previous = v
+        if policy.status == Policy.Status.LAPSED and policy.ended_at is not None:
+            lapsed = sum(cancelled.pop((policy.pk, v.pk), 0) for v in versions)
+            add(index, -lapsed, policy.ended_at.astimezone(JST).date(), end, f"{policy.number} lapse")
+    written = books.WrittenAmounts.of(cols["policy"], cols["amount"], cols["effective"], cols["term_end"])
+    claims, claim_ids = _claims()
+    return Records(numbers, industry, version_label, written, sources, claims, claim_ids)
+
+
+def _claims() -> tuple[books.ClaimRecords, list[str]]:
+    rows = list(Claim.objects.select_related("incident").order_by("created_at", "id"))
+    index = {c.pk: i for i, c in enumerate(rows)}
+    accident = []
+    for claim in rows:
+        discovered = claim.incident.discovered_at or claim.created_at
+        accident.append(_jst_day(discovered))
+    payments = [
+        (index[claim_id], _jst_day(at), expense + liability + bi)
+        for claim_id, at, expense, liability, bi in LedgerEntry.objects.order_by("at", "id").values_list(
+            "claim_id", "at", "expense_yen", "liability_yen", "bi_yen"
+        )
+    ]
+    reserves = [
+        (index[claim_id], _jst_day(at), reserve)
+        for claim_id, at, reserve in ReserveChange.objects.order_by("at", "id").values_list(
+            "claim_id", "at", "reserve_yen"
+        )
+    ]
+    return books.ClaimRecords.of(accident, payments, reserves), [str(c.pk) for c in rows]
+
+
+def latest_portfolio_answer() -> dict[str, Any] | None:
+    """The latest portfolio run's answer with its id (for the close's 1-in-200), or None."""
+    run = PortfolioRun.objects.order_by("-created_at").first()
+    if run is None:
+        return None
+    return {**run.answer, "run": str(run.pk), "run_at": run.created_at.isoformat()}
