@@ -147,3 +147,16 @@ def test_a_triangle_that_is_not_one(rows: list[dict[str, object]], field: str, c
     assert (caught.value.errors[0].field, caught.value.errors[0].code) == (field, code)
     for lang in ("ja", "en"):
         assert caught.value.errors[0].message(lang)  # type: ignore[arg-type]
+
+
+def test_mack_on_a_small_or_sparse_triangle_is_finite() -> None:
+    from mamori.books import Triangle, reserve
+
+    for values in (
+        ((0.0, 0.0, 10.0), (0.0, 5.0), (0.0,)),
+        ((100.0, 150.0), (80.0,)),
+        ((100.0,),),
+        ((0.0, 0.0), (0.0,)),
+    ):
+        answer = reserve(Triangle(tuple(f"O{i}" for i in range(len(values))), values), method="mack").as_dict()
+        assert all(isinstance(o["se"], int) for o in answer["origins"])

@@ -68,10 +68,11 @@ def development(c: Floats) -> Development:
             sigma2[j] = float(((after[positive] - factors[j] * now[positive]) ** 2 / now[positive]).sum()) / (n - 1)
     for j in range(ages - 1):  # Mack's extrapolation where one origin (or none) is left
         if np.isnan(sigma2[j]):
-            if j >= 2 and sigma2[j - 2] > 0:
-                sigma2[j] = min(sigma2[j - 1] ** 2 / sigma2[j - 2], sigma2[j - 2], sigma2[j - 1])
-            else:
-                sigma2[j] = 0.0 if j < 2 else min(sigma2[j - 2], sigma2[j - 1])
+            before = [float(x) if np.isfinite(x) else 0.0 for x in sigma2[max(j - 2, 0) : j]]
+            if len(before) == 2 and before[0] > 0:
+                sigma2[j] = min(before[1] ** 2 / before[0], before[0], before[1])
+            else:  # fewer than two ages before it, or no variance there: none to extrapolate
+                sigma2[j] = min(before) if before else 0.0
     return Development(factors, sigma2, volume)
 
 
@@ -142,11 +143,12 @@ def _mack(c: Floats, dev: Development, ages: npt.NDArray[np.int64], latest: Floa
                 value *= f[k - 1]
     ultimate = projected[:, n - 1]
     # term[k] = σ²_k / f_k² / S_k, the parameter part of one age
-    param = np.where(vol > 0, s2 / f**2 / np.where(vol > 0, vol, 1.0), 0.0)
+    usable = (vol > 0) & (f > 0)
+    param = np.where(usable, s2 / np.where(usable, f, 1.0) ** 2 / np.where(usable, vol, 1.0), 0.0)
     mse = np.zeros(len(latest))
     for i, a in enumerate(ages):
         for k in range(max(a, 1), n):  # the factors still to apply: ages k → k+1
-            if projected[i, k - 1] > 0:
+            if projected[i, k - 1] > 0 and vol[k - 1] > 0 and f[k - 1] > 0:
                 mse[i] += s2[k - 1] / f[k - 1] ** 2 * (1.0 / projected[i, k - 1] + 1.0 / vol[k - 1])
         mse[i] *= ultimate[i] ** 2
     total = float(mse.sum())

@@ -130,3 +130,83 @@ def latest_portfolio_answer() -> dict[str, Any] | None:
     if run is None:
         return None
     return {**run.answer, "run": str(run.pk), "run_at": run.created_at.isoformat()}
+
+
+# ------------------------------------------------------------------------------------------ queries
+
+
+def _require(user: Any) -> None:
+    from mamori import authority
+    from mamori.web.accounts import selectors as accounts
+
+    authority.require(accounts.subject_of(user), authority.Action.BOOKS)
+
+
+def read_as_of(raw: Any) -> dt.date:
+    """A query's ``as_of``: a date (default: today in JST); anything else is 422 naming ``as_of``."""
+    from mamori import calendar
+    from mamori.errors import FieldError, InvalidInput
+    from mamori.rating import values
+
+    if raw in (None, ""):
+        return calendar.today_in(JST)
+    read = values.read_date(raw)
+    if isinstance(read, values.Failure):
+        raise InvalidInput([FieldError("as_of", str(read), {"value": raw})])
+    return read
+
+
+def read_ratio(raw: Any) -> float | None:
+    from mamori.books.triangle import _number
+    from mamori.errors import FieldError, InvalidInput
+
+    if raw in (None, ""):
+        return None
+    number = _number(raw)
+    if number is None or number < 0:
+        raise InvalidInput([FieldError("loss_ratio", "E_LOSS_RATIO", {"value": raw, "minimum": 0})])
+    return number
+
+
+def premium(*, user: Any, as_of: Any) -> dict[str, Any]:
+    """``GET /api/v1/books/premium`` (administrators)."""
+    from mamori.usecases import books as usecase
+
+    _require(user)
+    return usecase.premium_answer(records(), read_as_of(as_of))
+
+
+def triangle(*, user: Any, as_of: Any, basis: str, period: str) -> dict[str, Any]:
+    """``GET /api/v1/books/triangle`` (administrators): the long form."""
+    from mamori.usecases import books as usecase
+
+    _require(user)
+    day = read_as_of(as_of)
+    result = usecase.triangle_of(records(), as_of=day, basis=basis, period=period)
+    cells = [{**c, "value": round(c["value"])} for c in result.long()]
+    return {"as_of": day.isoformat(), "basis": basis, "period": period, "triangle": cells}
+
+
+def reserves(*, user: Any, as_of: Any, method: str, basis: str, period: str, loss_ratio: Any) -> dict[str, Any]:
+    """``GET /api/v1/books/reserves`` (administrators); ``bf`` takes the portfolio's loss ratio when none is
+    given."""
+    from mamori.usecases import books as usecase
+
+    _require(user)
+    day = read_as_of(as_of)
+    ratio = read_ratio(loss_ratio)
+    if ratio is None and method == "bf":
+        run = latest_portfolio_answer()
+        ratio = (run or {}).get("premium", {}).get("loss_ratio")
+    return usecase.reserves_answer(records(), as_of=day, method=method, basis=basis, period=period, loss_ratio=ratio)
+
+
+def close(*, user: Any, month: Any, loss_ratio: Any = None) -> dict[str, Any]:
+    """The monthly close (administrators)."""
+    from mamori.usecases import books as usecase
+
+    _require(user)
+    return usecase.close(
+        records(), month=usecase.parse_month(month), loss_ratio=read_ratio(loss_ratio),
+        portfolio=latest_portfolio_answer(),
+    )  # fmt: skip

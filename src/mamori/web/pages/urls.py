@@ -1,7 +1,7 @@
 from django.urls import path
 
 from mamori.web.estimates import views as estimate_views
-from mamori.web.pages import incident_views, portfolio_views, views
+from mamori.web.pages import books_views, incident_views, portfolio_views, views
 
 app_name = "pages"
 urlpatterns = [
@@ -26,6 +26,10 @@ urlpatterns = [
     path("policies/<str:number>/renew/", views.renew, name="renew"),
     path("payments/", views.payments, name="payments"),
     path("audit/", views.audit, name="audit"),
+    path("books/", books_views.books, name="books"),
+    path("books/close.pdf", books_views.books_pdf, name="books-pdf"),
+    path("books/close.csv", books_views.books_csv, name="books-csv"),
+    path("books/premium.csv", books_views.books_premium_csv, name="books-premium-csv"),
     path("portfolio/", portfolio_views.portfolio, name="portfolio"),
     path("portfolio/<uuid:run_id>/", portfolio_views.portfolio_run, name="portfolio-run"),
     path("portfolio/<uuid:run_id>/<str:name>.png", portfolio_views.portfolio_plot, name="portfolio-plot"),
