@@ -160,3 +160,11 @@ def test_mack_on_a_small_or_sparse_triangle_is_finite() -> None:
     ):
         answer = reserve(Triangle(tuple(f"O{i}" for i in range(len(values))), values), method="mack").as_dict()
         assert all(isinstance(o["se"], int) for o in answer["origins"])
+
+
+def test_group_sums_stay_exact_beyond_float_precision() -> None:
+    from mamori.books.premium import by_group
+
+    values = np.array([2**60, 1, -(2**60), 3], dtype=np.int64)
+    assert list(by_group(values, np.array([0, 0, 1, 1]), 2)) == [2**60 + 1, -(2**60) + 3]
+    assert list(by_group(np.array([5, 7, 11]), np.array([1, 1, 0]), 3)) == [11, 12, 0]

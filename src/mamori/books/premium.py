@@ -95,8 +95,15 @@ def written(amounts: WrittenAmounts, as_of: int) -> Ints:
     return np.where(amounts.effective <= as_of, amounts.amount, 0)
 
 
+#: Below this, every partial sum of integers is exact in float64 (2^53).
+_EXACT: Final = 2**53
+
+
 def by_group(values: Ints, codes: Ints, groups: int) -> Ints:
-    """Exact integer sums of ``values`` by group code ``0 … groups − 1``."""
+    """Exact integer sums of ``values`` by group code ``0 … groups − 1``: ``bincount`` in float64 when the
+    sum of the magnitudes stays below 2^53 (every partial sum then exact), else ``add.at`` in int64."""
+    if len(values) and float(np.abs(values).sum(dtype=np.float64)) < _EXACT:
+        return np.rint(np.bincount(codes, weights=values, minlength=groups)).astype(np.int64)
     out = np.zeros(groups, dtype=np.int64)
     np.add.at(out, codes, values)
     return out
@@ -161,10 +168,15 @@ def monthly(amounts: WrittenAmounts, months: Sequence[str]) -> list[tuple[str, P
     """Premium written and earned *in* each month ``YYYY-MM`` (written: effective in the month; earned: as of
     the month's last day minus as of the day before its first)."""
     out = []
+    totals: dict[int, tuple[int, int]] = {}  # day → (written, earned) as of its end: a month end serves twice
+
+    def at(d: int) -> tuple[int, int]:
+        if d not in totals:
+            totals[d] = (int(written(amounts, d).sum()), int(earned(amounts, d).sum()))
+        return totals[d]
+
     for month in months:
         first, last = month_bounds(month)
-        a, b = day(first) - 1, day(last)
-        w = int(written(amounts, b).sum() - written(amounts, a).sum())
-        e = int(earned(amounts, b).sum() - earned(amounts, a).sum())
-        out.append((month, Premium(w, e)))
+        (w0, e0), (w1, e1) = at(day(first) - 1), at(day(last))
+        out.append((month, Premium(w1 - w0, e1 - e0)))
     return out
