@@ -41,6 +41,7 @@ def _today() -> dt.date:
 
 def test_premium_and_claims_books_from_the_records(loaded: User, api: Callable[..., Any]) -> None:
     _claims_books_agree_with_the_ledger_and_the_reserves(loaded, api)
+    _the_demo_history_develops(loaded, api)
     as_of = _today()
     answer = api(loaded).get(f"/books/premium?as_of={as_of.isoformat()}")
     assert answer.status_code == 200, answer.content
@@ -60,6 +61,18 @@ def test_premium_and_claims_books_from_the_records(loaded: User, api: Callable[.
     assert body["unearned"] == expected_written - expected_earned
     assert sum(g["written"] for g in body["by_industry"].values()) == expected_written
     assert sum(g["earned"] for g in body["by_product_version"].values()) == expected_earned
+
+
+def _the_demo_history_develops(loaded: User, api: Callable[..., Any]) -> None:
+    """The demo's history (web.demo_books): several accident quarters, paid growing with age in some."""
+    cells = api(loaded).get(f"/books/triangle?as_of={_today().isoformat()}&basis=paid").json()["triangle"]
+    rows: dict[str, list[int]] = {}
+    for cell in sorted(cells, key=lambda c: (c["origin"], c["age"])):
+        rows.setdefault(cell["origin"], []).append(cell["value"])
+    assert len(rows) >= 3
+    assert any(len(r) >= 2 and r[-1] > r[0] for r in rows.values()), rows
+    mack = api(loaded).get(f"/books/reserves?as_of={_today().isoformat()}&method=mack").json()
+    assert mack["total"]["ibnr"] >= 0 and mack["total"]["se"] is not None
 
 
 def _claims_books_agree_with_the_ledger_and_the_reserves(loaded: User, api: Callable[..., Any]) -> None:
