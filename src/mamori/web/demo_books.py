@@ -72,7 +72,7 @@ def _history(
     policy = policy_for(user=users["agent"], business=business, risk=risk, start=start, today=now.date())
     incident, _ = incidents.incident_submit(
         user=users["support"], policy_number=policy.number, block=block,
-        summary=scenario["summary"], data_description=scenario["data_description"],
+        summary=f"【履歴】{scenario['summary']}", data_description=scenario["data_description"],
     )  # fmt: skip
 
     def step(days: int) -> tuple[dt.datetime, dt.datetime] | None:
