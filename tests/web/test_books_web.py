@@ -61,6 +61,8 @@ def test_premium_and_claims_books_from_the_records(loaded: User, api: Callable[.
     assert body["unearned"] == expected_written - expected_earned
     assert sum(g["written"] for g in body["by_industry"].values()) == expected_written
     assert sum(g["earned"] for g in body["by_product_version"].values()) == expected_earned
+    assert sum(m["written"] for m in body["by_month"]) == expected_written  # the demo's history is within 36 months
+    assert sum(m["earned"] for m in body["by_month"]) == expected_earned
 
 
 def _the_demo_history_develops(loaded: User, api: Callable[..., Any]) -> None:
@@ -140,6 +142,12 @@ def test_the_monthly_close_page_pdf_csv_and_commands(
     assert client.get("/books/?month=2026-13").status_code == 422
     premium_csv = client.get(f"/books/premium.csv?as_of={_today().isoformat()}").content.decode("utf-8-sig")
     assert premium_csv.splitlines()[0] == "number,written,earned,unearned"
+    written_csv = client.get(f"/books/written.csv?as_of={_today().isoformat()}").content.decode("utf-8-sig")
+    lines = written_csv.splitlines()
+    assert lines[0] == "policy,source,effective,term_end,written,earned"
+    total = selectors.premium(user=loaded, as_of=_today().isoformat())
+    assert sum(int(line.rsplit(",", 2)[1]) for line in lines[1:]) == total["written"]
+    assert sum(int(line.rsplit(",", 1)[1]) for line in lines[1:]) == total["earned"]
 
 
 def _close_adds_up(loaded: User) -> None:

@@ -164,9 +164,9 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     return first, following - dt.timedelta(days=1)
 
 
-def monthly(amounts: WrittenAmounts, months: Sequence[str]) -> list[tuple[str, Premium]]:
+def monthly(amounts: WrittenAmounts, months: Sequence[str], as_of: dt.date | None = None) -> list[tuple[str, Premium]]:
     """Premium written and earned *in* each month ``YYYY-MM`` (written: effective in the month; earned: as of
-    the month's last day minus as of the day before its first)."""
+    the month's last day minus as of the day before its first), a month after ``as_of`` cut at ``as_of``."""
     out = []
     totals: dict[int, tuple[int, int]] = {}  # day → (written, earned) as of its end: a month end serves twice
 
@@ -177,6 +177,7 @@ def monthly(amounts: WrittenAmounts, months: Sequence[str]) -> list[tuple[str, P
 
     for month in months:
         first, last = month_bounds(month)
-        (w0, e0), (w1, e1) = at(day(first) - 1), at(day(last))
+        end = day(last) if as_of is None else min(day(last), day(as_of))
+        (w0, e0), (w1, e1) = at(day(first) - 1), at(end)
         out.append((month, Premium(w1 - w0, e1 - e0)))
     return out

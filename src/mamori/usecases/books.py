@@ -174,7 +174,41 @@ def premium_answer(records: Records, as_of: dt.date, *, per_policy: bool = True)
         ]
     answer["by_industry"] = _grouped(book, records.industry)
     answer["by_product_version"] = _grouped(book, records.version)
+    answer["by_month"] = [
+        {"month": month, **p.as_dict()} for month, p in books.monthly(records.written, months_to(records, as_of), as_of)
+    ]
     return answer
+
+
+#: The premium by month covers at most this many months up to ``as_of``.
+MONTHS_SHOWN: Final = 36
+
+
+def months_to(records: Records, as_of: dt.date) -> list[str]:
+    """The months from the first record's (at most :data:`MONTHS_SHOWN` back) to ``as_of``'s, as ``YYYY-MM``."""
+    first = records.first_day() or as_of
+    index = max(first.year * 12 + first.month - 1, as_of.year * 12 + as_of.month - MONTHS_SHOWN)
+    last = as_of.year * 12 + as_of.month - 1
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index, last + 1)]
+
+
+def written_rows(records: Records, as_of: dt.date) -> list[dict[str, Any]]:
+    """Every written amount with the record it comes from and what it has earned as of ``as_of``: the trace
+    of each premium figure back to the policy versions and installments."""
+    check_as_of(records, as_of)
+    w = records.written
+    earned = books.earned(w, books.day(as_of))
+    return [
+        {
+            "policy": records.policies[int(w.policy[i])],
+            "source": records.sources[i],
+            "effective": books.from_day(int(w.effective[i])).isoformat(),
+            "term_end": books.from_day(int(w.term_end[i])).isoformat(),
+            "written": int(w.amount[i]) if w.effective[i] <= books.day(as_of) else 0,
+            "earned": int(earned[i]),
+        }
+        for i in range(len(w))
+    ]
 
 
 def triangle_of(records: Records, *, as_of: dt.date, basis: str, period: str) -> Triangle:

@@ -40,11 +40,16 @@ class PolicyPremium(Premium):
     number: str
 
 
+class MonthPremium(Premium):
+    month: str
+
+
 class PremiumOut(Premium):
     as_of: str
     policies: list[PolicyPremium]
     by_industry: dict[str, Premium]
     by_product_version: dict[str, Premium]
+    by_month: list[MonthPremium] = Field(description="written and earned in each month (at most 36, to as_of)")
 
 
 class Cell(Schema):

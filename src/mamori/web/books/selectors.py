@@ -176,6 +176,14 @@ def premium(*, user: Any, as_of: Any) -> dict[str, Any]:
     return usecase.premium_answer(records(), read_as_of(as_of))
 
 
+def written(*, user: Any, as_of: Any) -> list[dict[str, Any]]:
+    """Every written amount with its record and what it has earned (administrators): the premium's trace."""
+    from mamori.usecases import books as usecase
+
+    _require(user)
+    return usecase.written_rows(records(), read_as_of(as_of))
+
+
 def triangle(*, user: Any, as_of: Any, basis: str, period: str) -> dict[str, Any]:
     """``GET /api/v1/books/triangle`` (administrators): the long form."""
     from mamori.usecases import books as usecase

@@ -76,6 +76,23 @@ def books_csv(request: HttpRequest) -> HttpResponse:
 
 
 @action_required(Action.BOOKS)
+def books_written_csv(request: HttpRequest) -> HttpResponse:
+    """Every written amount (policy, the record it comes from, dates, written, earned) as of ``?as_of``."""
+    try:
+        rows = selectors.written(user=request.user, as_of=request.GET.get("as_of"))
+    except InvalidInput as exc:
+        return HttpResponse("\n".join(exc.messages(lang())), status=422, content_type="text/plain; charset=utf-8")
+    buffer = io.StringIO()
+    names = ["policy", "source", "effective", "term_end", "written", "earned"]
+    writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="written-amounts.csv"'
+    return response
+
+
+@action_required(Action.BOOKS)
 def books_premium_csv(request: HttpRequest) -> HttpResponse:
     """Written, earned and unearned per policy as of ``?as_of`` (default today), as CSV."""
     try:

@@ -30,6 +30,7 @@ urlpatterns = [
     path("books/close.pdf", books_views.books_pdf, name="books-pdf"),
     path("books/close.csv", books_views.books_csv, name="books-csv"),
     path("books/premium.csv", books_views.books_premium_csv, name="books-premium-csv"),
+    path("books/written.csv", books_views.books_written_csv, name="books-written-csv"),
     path("portfolio/", portfolio_views.portfolio, name="portfolio"),
     path("portfolio/<uuid:run_id>/", portfolio_views.portfolio_run, name="portfolio-run"),
     path("portfolio/<uuid:run_id>/<str:name>.png", portfolio_views.portfolio_plot, name="portfolio-plot"),
