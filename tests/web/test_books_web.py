@@ -126,6 +126,7 @@ def test_the_monthly_close_page_pdf_csv_and_commands(
 ) -> None:
     _close_adds_up(loaded)
     _commands_read_the_database(tmp_path, capsys)
+    _close_takes_the_portfolio_run(loaded)
     client = Client()
     client.force_login(loaded)
     month = f"{_today():%Y-%m}"
@@ -148,6 +149,18 @@ def test_the_monthly_close_page_pdf_csv_and_commands(
     total = selectors.premium(user=loaded, as_of=_today().isoformat())
     assert sum(int(line.rsplit(",", 2)[1]) for line in lines[1:]) == total["written"]
     assert sum(int(line.rsplit(",", 1)[1]) for line in lines[1:]) == total["earned"]
+
+
+def _close_takes_the_portfolio_run(loaded: User) -> None:
+    from mamori.web.portfolio import services as portfolio
+
+    run = portfolio.portfolio_run(user=loaded, years=1_000, seed=3)
+    close = selectors.close(user=loaded, month=f"{_today():%Y-%m}")
+    assert close["portfolio"]["aep_200"] == run.answer["aep"]["200"]
+    assert close["portfolio"]["run"] == str(run.pk)
+    assert close["portfolio"]["basis"].startswith("net" if "net" in run.answer else "gross")
+    assert close["ibnr"]["loss_ratio"] == run.answer["premium"]["loss_ratio"]
+    assert close["ibnr"]["by_method"]["bf"] is not None
 
 
 def _close_adds_up(loaded: User) -> None:

@@ -40,6 +40,16 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "portfolio": ("ポートフォリオの200年に1度の年間損害", "Portfolio 1-in-200 annual loss"),
     "source": ("出所", "Source"),
+    "premium_source": (
+        "契約の各版（発行・中途変更・解約）と、失効で取り消された分割保険料",
+        "policy versions (issue, changes, cancellations) and the installments a lapse cancelled",
+    ),
+    "claims_source": (
+        "保険金支払台帳（訂正を含む）と、月末時点で知られていた支払備金の履歴",
+        "the claims ledger (corrections included) and the reserve history as known at the month's end",
+    ),
+    "lr_given": ("指定値", "given"),
+    "lr_portfolio": ("ポートフォリオ実行の AAL ÷ 保険料", "portfolio run: AAL ÷ charged premium"),
     "footer": (
         "Mamori 月次決算 — 各数値は記録から再計算できます",
         "Mamori monthly close — every figure recomputes from the records",
@@ -71,10 +81,10 @@ def rows(close: dict[str, Any], lang: str = "ja") -> list[tuple[str, str, str]]:
     p, c, i = close["premium"], close["claims"], close["ibnr"]
     for key in ("written_in_month", "earned_in_month", "written_to_date", "earned_to_date", "unearned"):
         out.append((word("premium", lang), word(key, lang), _yen(p[key], lang)))
-    out.append((word("premium", lang), word("source", lang), p["source"]))
+    out.append((word("premium", lang), word("source", lang), word("premium_source", lang)))
     for key in ("paid_in_month", "paid_to_date", "case_reserves", "incurred"):
         out.append((word("claims", lang), word(key, lang), _yen(c[key], lang)))
-    out.append((word("claims", lang), word("source", lang), c["source"]))
+    out.append((word("claims", lang), word("source", lang), word("claims_source", lang)))
     for method, figure in i["by_method"].items():
         if figure is None:
             value = word("none", lang)
@@ -84,7 +94,8 @@ def rows(close: dict[str, Any], lang: str = "ja") -> list[tuple[str, str, str]]:
                 value += f" (± {_yen(figure['se'], lang)})"
         out.append((word("ibnr", lang), word(method, lang), value))
     ratio = i["loss_ratio"]
-    source = f" ({i['loss_ratio_source']})" if i.get("loss_ratio_source") else ""
+    source = i.get("loss_ratio_source")
+    source = f" ({word('lr_given' if source == 'given' else 'lr_portfolio', lang)})" if source else ""
     out.append((word("ibnr", lang), word("loss_ratio", lang), ("-" if ratio is None else _ratio(ratio)) + source))
     for row in close["by_accident_period"]:
         value = (f"{_yen(row['earned_premium'], lang)} / {_yen(row['incurred'], lang)} / {_yen(row['ultimate'], lang)}"
