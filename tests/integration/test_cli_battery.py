@@ -339,11 +339,16 @@ def _cases() -> dict[str, Case]:
         "reserve loss ratio text": Case(("reserve", "@triangle-wide.csv", "--loss-ratio", "high"), given=("high",)),
         "reserve missing file": Case(("reserve", "@out/none.csv")),
         "reserve wide ok": Case(("reserve", "@triangle-wide.csv", "--method", "mack"), code=0, out=True),
-        "books triangle as-of not a date": Case(("books", "triangle", "@out/t.csv", "--as-of", "2026-02-30")),
+        "books triangle as-of not a date": Case(
+            ("books", "triangle", "@out/t.csv", "--as-of", "2026-02-30", "--basis", "paid")
+        ),
         "books triangle basis unknown": Case(
             ("books", "triangle", "@out/t.csv", "--as-of", "2026-06-30", "--basis", "reported"), given=("reported",)
         ),
-        "books triangle nowhere": Case(("books", "triangle", "@out/none/t.csv", "--as-of", "2026-06-30")),
+        "books triangle nowhere": Case(
+            ("books", "triangle", "@out/none/t.csv", "--as-of", "2026-06-30", "--basis", "paid")
+        ),
+        "books triangle basis missing": Case(("books", "triangle", "@out/t.csv", "--as-of", "2026-06-30")),
         "books close month": Case(("books", "close", "--month", "2026-13"), given=("2026-13",)),
         "books without a command": Case(("books",)),
         # ----------------------------------------------------------------------------- the web's

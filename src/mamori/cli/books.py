@@ -45,7 +45,7 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     t = commands.add_parser("triangle", parents=[shared], help="the web application's claims triangle (long form)")
     t.add_argument("out", metavar="OUT", help="CSV or Parquet to write")
     t.add_argument("--as-of", dest="as_of", type=args_mod.date, required=True, metavar="YYYY-MM-DD")
-    t.add_argument("--basis", choices=("paid", "incurred"), default="incurred")
+    t.add_argument("--basis", choices=("paid", "incurred"), required=True)
     t.add_argument("--period", choices=("quarter", "year"), default="quarter")
     t.set_defaults(handler=triangle)
     c = commands.add_parser("close", parents=[shared], help="the monthly close (premium, reserves, IBNR)")
