@@ -185,3 +185,39 @@ def _commands_read_the_database(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["books", "close", "--month", f"{_today():%Y-%m}", "--json", "--pdf", str(pdf)]) == 0
     assert json.loads(capsys.readouterr().out)["month"] == f"{_today():%Y-%m}"
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_written_amounts_follow_changes_cancellations_and_lapses(
+    holder: User, holder2: User, business: Any, other_business: Any, admin: User
+) -> None:
+    """Monthly: what is written equals the installments still due or paid (repriced by a change, less those a
+    cancellation or a lapse cancelled); annual: the annual premium less the refund (product.md §8.1)."""
+    from mamori.web.billing.models import Installment
+    from mamori.web.demo_incidents import policy_for
+    from mamori.web.servicing import services as servicing
+
+    today = _today()
+    risk = {"industry": "wholesale", "revenue": 500_000_000}
+    started = today - dt.timedelta(days=100)
+    changed = policy_for(user=holder, business=business, risk=risk, start=started, today=today)
+    servicing.policy_change(user=holder, number=changed.number, effective_date=today, changes={"deductible": 300_000},
+                            today=today)  # fmt: skip
+    annual = policy_for(user=holder, business=business, risk=risk, start=started, today=today, payment="annual")
+    _, refund = servicing.policy_cancel(user=holder, number=annual.number, effective_date=today, today=today)
+    cancelled = policy_for(user=holder2, business=other_business, risk=risk, start=started, today=today)
+    servicing.policy_cancel(user=holder2, number=cancelled.number, effective_date=today, today=today)
+    lapsing = policy_for(user=holder2, business=other_business, risk=risk, start=started, today=started)
+    servicing.daily_run(on_date=today)
+    lapsing.refresh_from_db()
+    assert lapsing.status == Policy.Status.LAPSED
+    far = (today + dt.timedelta(days=800)).isoformat()
+    body = selectors.premium(user=admin, as_of=far)
+    rows = {r["number"]: r for r in body["policies"]}
+
+    def due_or_paid(policy: Policy) -> int:
+        return sum(i.amount_yen for i in Installment.objects.filter(policy=policy).exclude(status="CANCELLED"))
+
+    for policy in (changed, cancelled, lapsing):
+        assert rows[policy.number]["written"] == rows[policy.number]["earned"] == due_or_paid(policy), policy.number
+    assert rows[annual.number]["written"] == annual.versions.get(number=1).annual_premium_yen - refund
+    assert refund > 0 and len(selectors.written(user=admin, as_of=far)) == 2 + 2 + 2 + 2  # issue + one each

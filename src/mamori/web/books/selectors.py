@@ -35,16 +35,6 @@ def _jst_day(at: dt.datetime) -> int:
     return books.day(at.astimezone(JST).date())
 
 
-def _industry(version: PolicyVersion) -> str:
-    inputs = version.inputs or {}
-    if isinstance(inputs, dict) and isinstance(inputs.get("industry"), str):
-        return inputs["industry"]
-    try:
-        return version.risk.industry
-    except (KeyError, ValueError, TypeError):
-        return "?"
-
-
 def _cancelled_installments() -> dict[tuple[int, int], int]:
     """(policy id, cancelling version id) → the sum of the installments that version cancelled."""
     sums: dict[tuple[int, int], int] = defaultdict(int)
@@ -54,9 +44,17 @@ def _cancelled_installments() -> dict[tuple[int, int], int]:
     return sums
 
 
+def _industries() -> dict[int, str]:
+    """Policy id → the industry of its first version's rated risk (read in the database, not per object)."""
+    rows = PolicyVersion.objects.filter(number=1).values_list("policy_id", "inputs__industry")
+    return {policy_id: industry if isinstance(industry, str) else "?" for policy_id, industry in rows}
+
+
 def records() -> Records:
-    """Every policy's written amounts and every claim's records, as the columns the books are made of."""
+    """Every policy's written amounts and every claim's records, as the columns the books are made of. Rows
+    are read as tuples (``values_list``), one query per table, never an object per policy."""
     cancelled = _cancelled_installments()
+    industries = _industries()
     numbers: list[str] = []
     industry: list[str] = []
     version_label: list[str] = []
@@ -71,32 +69,46 @@ def records() -> Records:
             cols["term_end"].append(books.day(end))
             sources.append(source)
 
-    policies = Policy.objects.select_related("product_version").prefetch_related("versions").order_by("number")
-    for index, policy in enumerate(policies):
-        versions = sorted(policy.versions.all(), key=lambda v: v.number)
-        numbers.append(policy.number)
-        version_label.append(f"{policy.product_version.product_id}/{policy.product_version.version}")
-        industry.append(_industry(versions[0]) if versions else "?")
-        end, monthly = policy.end_date, policy.payment == "monthly"
-        previous: PolicyVersion | None = None
-        for v in versions:
-            name = f"{policy.number}/v{v.number}"
-            if v.reason in (PolicyVersion.Reason.ISSUE, PolicyVersion.Reason.RENEWAL) or previous is None:
-                amount = 12 * v.monthly_premium_yen if monthly else v.annual_premium_yen
-                add(index, amount, v.effective_date, end, f"{name} {v.reason.lower()}")
-            elif v.reason == PolicyVersion.Reason.CHANGE:
-                if monthly:
-                    amount = (v.monthly_premium_yen - previous.monthly_premium_yen) * (v.months_left or 0)
-                else:
-                    amount = v.premium_difference_yen
-                add(index, amount, v.effective_date, end, f"{name} change")
-            elif v.reason == PolicyVersion.Reason.CANCELLATION:
-                amount = -cancelled.pop((policy.pk, v.pk), 0) if monthly else v.premium_difference_yen
-                add(index, amount, v.effective_date, end, f"{name} cancellation")
-            previous = v
-        if policy.status == Policy.Status.LAPSED and policy.ended_at is not None:
-            lapsed = sum(cancelled.pop((policy.pk, v.pk), 0) for v in versions)
-            add(index, -lapsed, policy.ended_at.astimezone(JST).date(), end, f"{policy.number} lapse")
+    policies = Policy.objects.order_by("number").values_list(
+        "pk", "number", "payment", "end_date", "status", "ended_at", "product_version__product_id",
+        "product_version__version",
+    )  # fmt: skip
+    index_of: dict[int, int] = {}
+    facts: list[tuple[str, bool, dt.date]] = []
+    lapsed: list[tuple[int, dt.datetime]] = []
+    for pk, number, payment, end, status, ended_at, product, version in policies:
+        index_of[pk] = len(numbers)
+        numbers.append(number)
+        industry.append(industries.get(pk, "?"))
+        version_label.append(f"{product}/{version}")
+        facts.append((number, payment == "monthly", end))
+        if status == Policy.Status.LAPSED and ended_at is not None:
+            lapsed.append((pk, ended_at))
+    versions = PolicyVersion.objects.order_by("policy_id", "number").values_list(
+        "policy_id", "pk", "number", "reason", "effective_date", "monthly_premium_yen", "annual_premium_yen",
+        "premium_difference_yen", "months_left",
+    )  # fmt: skip
+    previous_monthly: dict[int, int] = {}
+    version_ids: dict[int, list[int]] = defaultdict(list)
+    for policy_id, pk, n, reason, effective, monthly_yen, annual_yen, difference, months_left in versions:
+        index = index_of[policy_id]
+        number, monthly, end = facts[index]
+        name = f"{number}/v{n}"
+        version_ids[policy_id].append(pk)
+        if reason in (PolicyVersion.Reason.ISSUE, PolicyVersion.Reason.RENEWAL) or policy_id not in previous_monthly:
+            add(index, 12 * monthly_yen if monthly else annual_yen, effective, end, f"{name} {reason.lower()}")
+        elif reason == PolicyVersion.Reason.CHANGE:
+            before = previous_monthly[policy_id]
+            amount = (monthly_yen - before) * (months_left or 0) if monthly else difference
+            add(index, amount, effective, end, f"{name} change")
+        elif reason == PolicyVersion.Reason.CANCELLATION:
+            amount = -cancelled.pop((policy_id, pk), 0) if monthly else difference
+            add(index, amount, effective, end, f"{name} cancellation")
+        previous_monthly[policy_id] = monthly_yen
+    for policy_id, ended_at in lapsed:
+        index = index_of[policy_id]
+        amount = sum(cancelled.pop((policy_id, pk), 0) for pk in version_ids[policy_id])
+        add(index, -amount, ended_at.astimezone(JST).date(), facts[index][2], f"{facts[index][0]} lapse")
     written = books.WrittenAmounts.of(cols["policy"], cols["amount"], cols["effective"], cols["term_end"])
     claims, claim_ids = _claims()
     return Records(numbers, industry, version_label, written, sources, claims, claim_ids)
