@@ -133,6 +133,7 @@ def test_the_monthly_close_page_pdf_csv_and_commands(
     page = client.get(f"/books/?month={month}")
     assert page.status_code == 200
     assert 'data-testid="books-close"' in page.content.decode()
+    assert 'data-testid="books-by-month"' in page.content.decode()
     pdf = client.get(f"/books/close.pdf?month={month}")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)

@@ -31,11 +31,14 @@ def books(request: HttpRequest) -> HttpResponse:
     ratio = request.GET.get("loss_ratio") or ""
     errors: dict[str, list[str]] = {}
     close: dict[str, Any] | None = None
+    premium: dict[str, Any] | None = None
     try:
         close = selectors.close(user=request.user, month=month, loss_ratio=ratio)
+        premium = selectors.premium(user=request.user, as_of=close["as_of"])
     except InvalidInput as exc:
         errors = errors_by_field(exc.errors)
     context = {
+        "premium": premium,
         "month": month,
         "loss_ratio": ratio,
         "close": close,
