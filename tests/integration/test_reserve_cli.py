@@ -49,3 +49,22 @@ def test_bornhuetter_ferguson_with_a_premium_file(tmp_path: Path) -> None:
     assert answer["origins"][0]["ibnr"] == 0 and answer["origins"][-1]["ibnr"] > 20_000
     code, text, _ = run("reserve", str(GOLDEN / "taylor_ashe.csv"), "--method", "mack", "--lang", "en")
     assert code == 0 and "18,680,856" in text and "2,447,095" in text
+
+
+def test_the_books_commands_start_django_themselves(tmp_path: Path) -> None:
+    """In a process of their own (no Django set up before): an empty book closes with zeros; without a
+    secret key outside the demo, exit 2 naming it."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAMORI_", "DJANGO_", "DATABASE_URL"))}
+    env["MAMORI_DATA_DIR"] = str(tmp_path / "data")
+    command = [sys.executable, "-m", "mamori.cli", "books", "close", "--month", "2026-11", "--json"]
+    refused = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert refused.returncode == 2 and "MAMORI_SECRET_KEY" in refused.stderr
+    done = subprocess.run(command, cwd=tmp_path, env={**env, "MAMORI_DEMO": "1"}, capture_output=True, text=True,
+                          timeout=300, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    close = json.loads(done.stdout)
+    assert close["premium"]["written_to_date"] == 0 and close["claims"]["incurred"] == 0

@@ -13,6 +13,7 @@ from typing import Any
 
 from mamori.cli import args as args_mod
 from mamori.cli import common
+from mamori.cli import web as web_commands
 from mamori.errors import InvalidInput
 
 __all__ = ["register"]
@@ -97,8 +98,7 @@ def triangle(args: argparse.Namespace, ctx: common.Context) -> int:
         result = commands.triangle(as_of=args.as_of, basis=args.basis, period=args.period)
         tables.write_table(books.triangle_table(result), Path(args.out), field="OUT")
     except server.NotConfigured as exc:
-        ctx.err.write(f"mamori: {exc}\n")
-        return common.EXIT_INVALID
+        return web_commands.not_configured(ctx, exc)
     except InvalidInput as exc:
         return common.print_errors(ctx, exc)
     summary = {"file": args.out, "origins": list(result.origins), "cells": len(result.long())}
@@ -124,8 +124,7 @@ def close(args: argparse.Namespace, ctx: common.Context) -> int:
             pdf = documents.close_pdf(answer, lang=ctx.lang)
             outputs.write_file(Path(args.pdf), lambda fh: fh.write(pdf), field="pdf")
     except server.NotConfigured as exc:
-        ctx.err.write(f"mamori: {exc}\n")
-        return common.EXIT_INVALID
+        return web_commands.not_configured(ctx, exc)
     except InvalidInput as exc:
         return common.print_errors(ctx, exc)
     if ctx.as_json:

@@ -16,18 +16,18 @@ def _ready() -> None:
 
 
 def triangle(*, as_of: dt.date, basis: str, period: str) -> books.Triangle:
+    _ready()  # before the models are imported
     from mamori.usecases import books as usecase
     from mamori.web.books import selectors
 
-    _ready()
     return usecase.triangle_of(selectors.records(), as_of=as_of, basis=basis, period=period)
 
 
 def close(*, month: str, loss_ratio: float | None) -> dict[str, Any]:
+    _ready()  # before the models are imported
     from mamori.usecases import books as usecase
     from mamori.web.books import selectors
 
-    _ready()
     return usecase.close(
         selectors.records(), month=month, loss_ratio=loss_ratio, portfolio=selectors.latest_portfolio_answer()
     )
