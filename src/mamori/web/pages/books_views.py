@@ -24,6 +24,14 @@ def _last_month() -> str:
     return f"{last:%Y-%m}"
 
 
+def _named(by_industry: dict[str, Any]) -> dict[str, Any]:
+    """Industry codes as the product names them, in the reader's language."""
+    from mamori.web.productdb import selectors as productdb
+
+    industries = productdb.catalog().latest().rating.industries
+    return {(industries[c].name(lang()) if c in industries else c): row for c, row in by_industry.items()}
+
+
 @action_required(Action.BOOKS)
 def books(request: HttpRequest) -> HttpResponse:
     """The close of a month (``?month=YYYY-MM``, default: last month); 422 with the field named when bad."""
@@ -35,6 +43,7 @@ def books(request: HttpRequest) -> HttpResponse:
     try:
         close = selectors.close(user=request.user, month=month, loss_ratio=ratio)
         premium = selectors.premium(user=request.user, as_of=close["as_of"])
+        premium["by_industry"] = _named(premium["by_industry"])
     except InvalidInput as exc:
         errors = errors_by_field(exc.errors)
     context = {
