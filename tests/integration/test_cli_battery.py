@@ -28,6 +28,7 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 BOOK = DATA / "portfolio" / "book.csv"
 MODEL = DATA / "portfolio" / "minimal-model.toml"
 CLAIM = DATA / "interface_claim_example.json"
+TREATY = Path(cli.__file__).resolve().parent.parent / "portfolio" / "treaties" / "sample-2025.toml"
 
 #: Words of English prose (never identifiers of Mamori or values of these cases).
 ENGLISH = frozenset(
@@ -144,6 +145,10 @@ def _files(root: Path) -> dict[str, Path]:  # noqa: PLR0915 - one statement per 
     text("model-string.toml", model.replace("rate = 0.05", 'rate = "0.05"'))
     text("model-unknown-key.toml", model.replace("sigma = 1.6", "sigma = 1.6\nsigm = 1.2"))
     text("model-shift-jis.toml", "# 損害モデル\n".encode("cp932") + model.encode())
+    text("treaty-unknown-table.toml", "[surplus]\nretention = 1\n")
+    text("treaty-negative-retention.toml", "[per_risk]\nretention = -20000000\nlimit = 80000000\n")
+    text("treaty-key-misspelt.toml", "[per_event]\nretension = 300000000\n")
+    text("treaty-cession-percent.toml", "[quota_share]\ncession = 30\n")
     claim = CLAIM.read_text(encoding="utf-8")
     text("claim-truncated.jsonl", json.dumps(json.loads(claim)) + "\n" + json.dumps(json.loads(claim))[:80] + "\n")
     text("claim-duplicate.json", claim.replace('"deductible": 100000,', '"deductible": 100000, "deductible": 0,'))
@@ -320,6 +325,32 @@ def _cases() -> dict[str, Case]:
         "out a dangling link": Case((*sim, str(BOOK), str(MODEL), "--years", "10", "--out", "@dangling")),
         "out in proc": Case((*sim, str(BOOK), str(MODEL), "--years", "10", "--out", "/proc/mamori")),
         "out a file": Case((*sim, str(BOOK), str(MODEL), "--years", "10", "--out", str(BOOK))),
+        "treaty table unknown": Case(
+            (*sim, str(BOOK), str(MODEL), "--years", "10", "--treaty", "@treaty-unknown-table.toml"),
+            given=("surplus",),
+            words=("surplus", "quota_share", "per_risk", "per_event", "aggregate"),
+        ),
+        "treaty retention negative": Case(
+            (*sim, str(BOOK), str(MODEL), "--years", "10", "--treaty", "@treaty-negative-retention.toml"),
+            given=("-20000000",),
+            words=("per_risk.retention", "at least 0"),
+        ),
+        "treaty key misspelt": Case(
+            (*sim, str(BOOK), str(MODEL), "--years", "10", "--treaty", "@treaty-key-misspelt.toml"),
+            given=("retension",),
+            words=("per_event.retension", "retention, limit"),
+        ),
+        "treaty cession a percentage": Case(
+            (*sim, str(BOOK), str(MODEL), "--years", "10", "--treaty", "@treaty-cession-percent.toml"),
+            words=("quota_share.cession",),
+        ),
+        "treaty missing": Case((*sim, str(BOOK), str(MODEL), "--years", "10", "--treaty", "@out/none.toml")),
+        "treaty a folder": Case((*sim, str(BOOK), str(MODEL), "--years", "10", "--treaty", "@a-folder")),
+        "treaty the sample": Case(
+            (*sim, str(BOOK), str(MODEL), "--years", "100", "--workers", "0", "--treaty", str(TREATY)),
+            code=0,
+            out=True,
+        ),
         "oed start date 10000": Case(("portfolio", "export-oed", "@book-date-10000.csv", "@out/oed")),
         "oed start not a date": Case(("portfolio", "export-oed", str(BOOK), "@out/oed", "--start", "2026-13-01")),
         "oed version unknown": Case(("portfolio", "export-oed", str(BOOK), "@out/oed", "--product-version", "1999")),

@@ -108,3 +108,34 @@ def test_administrators_run_and_see_it_by_page_and_no_one_else(
         assert other.post("/portfolio/", {"years": "2000"}).status_code == 403
     assert PortfolioRun.objects.count() == 1
     assert Client().get("/portfolio/").status_code == 302  # to the login page
+
+
+def test_administrators_choose_a_treaty_and_see_net_beside_gross(book: list[Any], admin: User) -> None:
+    client = Client()
+    client.login(username="admin", password=PASSWORD)
+    page = client.get("/portfolio/").content.decode()
+    assert 'name="treaty"' in page and 'value="sample-2025"' in page and "再保険特約の例" in page
+    bad = client.post("/portfolio/", {"years": "2000", "seed": "11", "treaty": "surplus"})
+    assert bad.status_code == 422 and 'data-field="treaty"' in bad.content.decode()
+    assert "sample-2025" in bad.content.decode()  # the allowed treaties named
+    assert not PortfolioRun.objects.exists()
+    r = client.post("/portfolio/", {"years": "2000", "seed": "11", "treaty": "sample-2025"})
+    assert r.status_code == 302
+    run = PortfolioRun.objects.get()
+    gross = services.portfolio_run(user=admin, years=2000, seed=11)
+    a = run.answer
+    assert {k: a[k] for k in ("aal", "aep", "oep", "tvar")} == {
+        k: gross.answer[k] for k in ("aal", "aep", "oep", "tvar")
+    }
+    assert a["treaty"]["name"] == "sample-2025" and "net" not in gross.answer
+    assert 0 < a["net"]["aal"] < a["gross"]["aal"]
+    assert abs(a["gross"]["aal"] - a["ceded"]["aal"] - a["net"]["aal"]) <= 1
+    shown = client.get(r["Location"]).content.decode()
+    assert 'data-testid="portfolio-reinsurance"' in shown and "保有（正味）" in shown
+    for view in ("gross", "ceded", "net"):
+        assert f"{a[view]['aal']:,}" in shown
+    assert f"{a['net']['aep']['200']:,}" in client.get("/portfolio/").content.decode()  # the list shows net 1-in-200
+    assert [e.after["treaty"] for e in AuditEvent.objects.filter(action="portfolio.run").order_by("pk")] == [
+        "sample-2025",
+        None,
+    ]

@@ -46,6 +46,9 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     )
     where.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
     sim.add_argument("--out", metavar="DIR", help="also write the year loss table (Parquet) and the plots (PNG)")
+    sim.add_argument(
+        "--treaty", metavar="FILE", help="reinsurance treaty (TOML): also answer ceded and net of it (product.md §8.4)"
+    )
     sim.set_defaults(handler=simulate)
 
     oed = commands.add_parser("export-oed", parents=[shared], help="write a book as Oasis OED (v4, cyber)")
@@ -89,6 +92,7 @@ def simulate(args: argparse.Namespace, ctx: common.Context) -> int:
             ctx.catalog, Path(args.book), Path(args.model), years=args.years, seed=args.seed,
             cluster=Cluster(workers=args.workers, scheduler=args.scheduler),
             out=None if args.out is None else Path(args.out), lang=ctx.lang, progress=progress,
+            treaty_path=None if args.treaty is None else Path(args.treaty),
         )  # fmt: skip
     except InvalidInput as exc:
         return common.print_errors(ctx, exc)
@@ -130,6 +134,13 @@ def render(answer: dict[str, Any], lang: str, *, seconds: float | None = None) -
     for level, value in a["tvar"].items():
         share = f"{100 - float(level):g}"
         lines.append(f"{words['tvar'].format(level=level, share=share)}: {_yen(value, lang)}")
+    if "net" in a:
+        lines.append(words["treaty_head"].format(treaty=a["treaty"].get("ja" if lang == "ja" else "en", "")))
+        lines.append(words["treaty_columns"])
+        for key in ("gross", "ceded", "net"):
+            row = a[key]
+            lines.append(f"  {words[key]:<10}{_yen(row['aal'], lang):>20}{_yen(row['aep']['200'], lang):>22}"
+                         f"{_yen(row['oep']['200'], lang):>22}{_yen(row['tvar']['99.5'], lang):>22}")  # fmt: skip
     p = a["premium"]
     ratio = "-" if p["loss_ratio"] is None else f"{p['loss_ratio']:.1%}"
     lines.append(words["premium"].format(charged=_yen(p["charged"], lang), technical=_yen(p["technical"], lang),

@@ -21,6 +21,7 @@ from mamori.portfolio import kernel
 from mamori.portfolio.book import Book
 from mamori.portfolio.model import Model, Severity
 from mamori.portfolio.terms import Layout
+from mamori.portfolio.treaty import AGGREGATE_LIMIT, AGGREGATE_RETENTION, EVENT_LIMIT, EVENT_RETENTION, Treaty
 
 __all__ = ["BLOCK_YEARS", "BlockResult", "Plan", "YearTable", "blocks_of", "prepare", "run_block", "simulate_inline"]
 
@@ -62,10 +63,15 @@ class Plan:
     sys_sigma: FloatArray
     exposed: IntArray
     exposed_start: IntArray
+    treaty: Treaty | None = None  # the reinsurance applied to the payments (product.md §8.4), if any
 
     @property
     def policies(self) -> int:
         return int(self.rate.shape[0])
+
+    @property
+    def treaty_terms(self) -> FloatArray:
+        return self.treaty.terms if self.treaty is not None else np.zeros(0, dtype=np.float64)
 
 
 def _revenue_ratio(book: Book, version: ProductVersion) -> FloatArray:
@@ -115,8 +121,8 @@ def _component_rows(comps: list[Severity], layout: Layout) -> tuple[FloatArray, 
     return comp_f, comp_i
 
 
-def prepare(model: Model, book: Book, version: ProductVersion) -> Plan:
-    """The kernels' arrays for ``book`` under ``model``, with the terms of ``version``."""
+def prepare(model: Model, book: Book, version: ProductVersion, treaty: Treaty | None = None) -> Plan:
+    """The kernels' arrays for ``book`` under ``model``, with the terms of ``version`` (and ``treaty``)."""
     layout = Layout.of(version.coverage)
     ratio = _revenue_ratio(book, version)
     rate = _rates(model, book, version, ratio)
@@ -165,6 +171,7 @@ def prepare(model: Model, book: Book, version: ProductVersion) -> Plan:
         sys_sigma=np.array([ev.event_sigma for ev in events], dtype=np.float64),
         exposed=np.concatenate([*exposed, np.zeros(0, dtype=np.int64)]).astype(np.int64),
         exposed_start=np.cumsum([0, *(len(e) for e in exposed)], dtype=np.int64),
+        treaty=treaty,
     )
 
 
@@ -185,6 +192,10 @@ class BlockResult:
     kind_loss: IntArray  # per systemic kind
     kind_events: IntArray
     counters: IntArray  # accidents, systemic hits, ground-up losses drawn
+    # With a treaty (else empty): the year's net loss, its largest net and its largest ceded occurrence
+    net_loss: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    net_occurrence: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    ceded_occurrence: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     trace: IntArray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))  # tests: rows per accident
     trace_hours: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
 
@@ -218,12 +229,16 @@ def run_block(plan: Plan, seed: int, block: int, n_years: int, *, trace_rows: in
         trace = np.zeros((trace_rows, 2 + 2 * sections), dtype=np.int64)
         trace_hours = np.zeros(trace_rows, dtype=np.float64)
         layout = plan.layout
+        treaty = plan.treaty_terms
+        year_net, year_net_max, year_ceded_max = (np.zeros(n_years, dtype=np.float64) for _ in range(3))
+        event_net = np.zeros(year.shape[0], dtype=np.float64)
         done = kernel.simulate_block(
             rng_frequency, rng_severity, n_years, plan.negative_binomial, plan.nb_n, plan.rate, plan.nb_p0,
             plan.nb_q, plan.industry, plan.deductible, plan.limits, plan.riders, plan.comp_f, plan.comp_i,
             plan.set_start, plan.scale, hit_start, year[hit_event], kind[hit_event], hit_event, mult[hit_event],
             layout.order, layout.waiting_section, layout.waiting_hours, capacity, loss, ground_up, year_max, events,
-            industry_loss, section_loss, event_loss, counters, trace, trace_hours,
+            industry_loss, section_loss, event_loss, counters, trace, trace_hours, plan.treaty is not None, treaty,
+            year_net, year_net_max, year_ceded_max, event_net,
         )  # fmt: skip
         if done:
             break
@@ -235,6 +250,9 @@ def run_block(plan: Plan, seed: int, block: int, n_years: int, *, trace_rows: in
     kind_loss = np.zeros(len(plan.kinds), dtype=np.int64)
     np.add.at(kind_loss, kind, event_loss)
     traced = int(counters[3])
+    reinsured = {}
+    if plan.treaty is not None:
+        reinsured = _reinsured(treaty, year, event_loss, event_net, year_net, year_net_max, year_ceded_max)
     return BlockResult(
         block=block,
         first_year=block * BLOCK_YEARS,
@@ -251,7 +269,39 @@ def run_block(plan: Plan, seed: int, block: int, n_years: int, *, trace_rows: in
         counters=counters[:3].copy(),
         trace=trace[:traced],
         trace_hours=trace_hours[:traced],
+        **reinsured,
     )
+
+
+def _reinsured(  # noqa: PLR0913, PLR0917 - the kernel's outputs
+    treaty: FloatArray,
+    year: IntArray,
+    event_loss: IntArray,
+    event_net: FloatArray,
+    year_net: FloatArray,
+    year_net_max: FloatArray,
+    year_ceded_max: FloatArray,
+) -> dict[str, IntArray]:
+    """The layers of the treaty that apply after the kernel, in the order of product.md §8.4.
+
+    The per-event layer on each systemic event (what the per-risk layer retained of every policy it hit,
+    added up: one occurrence), then the aggregate layer on each year's total. Amounts are rounded half up
+    to the yen once, here: the net year loss; its largest occurrence net of the per-event layer, at most
+    the year's net (the aggregate layer is not per occurrence); its largest occurrence ceded (quota share,
+    per risk and per event).
+    """
+    ceded = np.minimum(np.maximum(event_net - treaty[EVENT_RETENTION], 0.0), treaty[EVENT_LIMIT])
+    kept = event_net - ceded
+    np.add.at(year_net, year, kept)
+    np.maximum.at(year_net_max, year, kept)
+    np.maximum.at(year_ceded_max, year, event_loss - kept)
+    net = year_net - np.minimum(np.maximum(year_net - treaty[AGGREGATE_RETENTION], 0.0), treaty[AGGREGATE_LIMIT])
+    net_loss = np.floor(net + 0.5).astype(np.int64)
+    return {
+        "net_loss": net_loss,
+        "net_occurrence": np.minimum(np.floor(year_net_max + 0.5).astype(np.int64), net_loss),
+        "ceded_occurrence": np.floor(year_ceded_max + 0.5).astype(np.int64),
+    }
 
 
 @dataclass(eq=False)
@@ -262,6 +312,7 @@ class YearTable:
     industries: tuple[str, ...]
     sections: tuple[str, ...]
     kinds: tuple[str, ...]
+    reinsured: bool = False
     loss: IntArray = field(init=False)
     ground_up: IntArray = field(init=False)
     occurrence: IntArray = field(init=False)
@@ -273,27 +324,43 @@ class YearTable:
     kind_loss: IntArray = field(init=False)
     kind_events: IntArray = field(init=False)
     counters: IntArray = field(init=False)
+    net_loss: IntArray = field(init=False)
+    net_occurrence: IntArray = field(init=False)
+    ceded_occurrence: IntArray = field(init=False)
 
     YEAR_COLUMNS: ClassVar[tuple[str, ...]] = (
         "loss", "ground_up", "occurrence", "events", "systemic_events", "systemic_loss",
     )  # fmt: skip
+    #: With a treaty: the year's net loss, its largest net occurrence and largest ceded occurrence.
+    TREATY_COLUMNS: ClassVar[tuple[str, ...]] = ("net_loss", "net_occurrence", "ceded_occurrence")
 
     def __post_init__(self) -> None:
-        for name in self.YEAR_COLUMNS:
-            setattr(self, name, np.zeros(self.years, dtype=np.int64))
+        for name in self.YEAR_COLUMNS + self.TREATY_COLUMNS:
+            setattr(self, name, np.zeros(self.years if name in self.columns else 0, dtype=np.int64))
         self.industry_loss = np.zeros(len(self.industries), dtype=np.int64)
         self.section_loss = np.zeros(len(self.sections), dtype=np.int64)
         self.kind_loss = np.zeros(len(self.kinds), dtype=np.int64)
         self.kind_events = np.zeros(len(self.kinds), dtype=np.int64)
         self.counters = np.zeros(N_COUNTERS, dtype=np.int64)
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The per-year columns of this table: the treaty's too when it has one."""
+        return self.YEAR_COLUMNS + (self.TREATY_COLUMNS if self.reinsured else ())
+
+    @property
+    def ceded_loss(self) -> IntArray:
+        """The year's ceded loss: gross − net (empty without a treaty)."""
+        return self.loss - self.net_loss if self.reinsured else self.net_loss
+
     @classmethod
     def for_plan(cls, plan: Plan, years: int) -> YearTable:
-        return cls(years=years, industries=plan.industries, sections=plan.layout.sections, kinds=plan.kinds)
+        return cls(years=years, industries=plan.industries, sections=plan.layout.sections, kinds=plan.kinds,
+                   reinsured=plan.treaty is not None)  # fmt: skip
 
     def add(self, result: BlockResult) -> None:
         stop = result.first_year + result.loss.shape[0]
-        for name in self.YEAR_COLUMNS:
+        for name in self.columns:
             getattr(self, name)[result.first_year : stop] = getattr(result, name)
         for name in ("industry_loss", "section_loss", "kind_loss", "kind_events", "counters"):
             getattr(self, name)[:] += getattr(result, name)

@@ -21,6 +21,11 @@ A section's loss is drawn for an accident with the section's probability, as a B
 the number of accidents before the next loss (or, for a probability of at least :data:`THIN_AT`, before
 the next accident without one) is geometric, so it costs one draw per change instead of one per accident.
 
+With a treaty (product.md §8.4), the same loop applies its quota share and per-risk layer to each payment
+and its per-event layer to each independent accident, and adds each systemic hit's retained part to its
+event; the caller applies the per-event layer to systemic events and the aggregate layer to years. The
+treaty reads no random number: the gross answer is the same with or without one.
+
 Severity components are rows of ``comp_f``/``comp_i`` (see the column constants); component set ``k``
 is rows ``set_start[k]:set_start[k+1]`` (set 0: independent accidents; set ``t+1``: systemic kind ``t``).
 """
@@ -34,6 +39,11 @@ import numpy.typing as npt
 
 from mamori.portfolio._jit import compiled
 from mamori.portfolio.terms import MAX_GROUND_UP, capped, deductible_part, outlasts
+from mamori.portfolio.treaty import EVENT_LIMIT as TR_EVENT_LIMIT
+from mamori.portfolio.treaty import EVENT_RETENTION as TR_EVENT_RETENTION
+from mamori.portfolio.treaty import KEEP as TR_KEEP
+from mamori.portfolio.treaty import RISK_LIMIT as TR_RISK_LIMIT
+from mamori.portfolio.treaty import RISK_RETENTION as TR_RISK_RETENTION
 
 __all__ = [
     "COMP_FLOATS",
@@ -112,6 +122,12 @@ def simulate_block(  # noqa: PLR0912, PLR0913, PLR0915, PLR0917, C901 - one comp
     counters: IntArray,
     trace: IntArray,
     trace_hours: FloatArray,
+    reinsure: bool,
+    treaty: FloatArray,
+    year_net: FloatArray,
+    year_net_max: FloatArray,
+    year_ceded_max: FloatArray,
+    event_net: FloatArray,
 ) -> bool:
     """Simulate ``n_years`` of every policy; add the payments to the output arrays (zeroed by the caller).
 
@@ -120,6 +136,13 @@ def simulate_block(  # noqa: PLR0912, PLR0913, PLR0915, PLR0917, C901 - one comp
     ``trace`` (empty unless a test asks): a row per accident, ``policy, year, ground-up per section, paid
     per section``, and ``trace_hours`` its outage. Returns False when a policy-year has more than
     ``capacity`` accidents (the caller runs the block again, from the same seed, with more).
+
+    With ``reinsure``, the treaty's terms (:attr:`mamori.portfolio.treaty.Treaty.terms`) apply to each
+    payment in the order of product.md §8.4: the quota share, the per-risk layer, and for an independent
+    accident (an occurrence of its own) the per-event layer; ``year_net`` receives what is retained,
+    ``year_net_max`` the year's largest retained independent accident and ``year_ceded_max`` its largest
+    ceded one. A systemic hit's retained part after the per-risk layer goes to ``event_net`` (its event's
+    occurrence, to which the caller applies the per-event layer; the aggregate layer too is the caller's).
     """
     sections = limits.shape[1]
     acc_kind = np.empty(capacity, dtype=np.int64)
@@ -273,6 +296,16 @@ def simulate_block(  # noqa: PLR0912, PLR0913, PLR0915, PLR0917, C901 - one comp
                 else:
                     event_loss[src] += loss
                     hits += 1
+                if reinsure and loss > 0:  # ---- the treaty, product.md §8.4: quota share, per risk, per event
+                    kept = loss * treaty[TR_KEEP]
+                    kept -= min(max(kept - treaty[TR_RISK_RETENTION], 0.0), treaty[TR_RISK_LIMIT])
+                    if src < 0:
+                        kept -= min(max(kept - treaty[TR_EVENT_RETENTION], 0.0), treaty[TR_EVENT_LIMIT])
+                        year_net[y] += kept
+                        year_net_max[y] = max(year_net_max[y], kept)
+                        year_ceded_max[y] = max(year_ceded_max[y], loss - kept)
+                    else:
+                        event_net[src] += kept
                 if tracing and traced < trace.shape[0]:
                     row = traced
                     trace[row, 0] = p

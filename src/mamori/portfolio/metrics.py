@@ -8,6 +8,10 @@ Definitions (every amount integer yen, rounded half up at the end, never before)
   occurrence: an independent accident, or a systemic event with the losses of every policy it hit.
 - **TVaR at level p**: the mean of the worst ``(1 − p)`` of the years, ``(1/(1−p)) ∫_p^1 VaR_u du`` of the
   empirical distribution (a fractional year counts in part).
+- **Reinsurance** (product.md §8.4): with a treaty, the same AAL, AEP, OEP and TVaR of the years' **gross**,
+  **ceded** and **net** losses (gross = ceded + net each year). The net OEP is the year's largest occurrence
+  net of the quota share, per-risk and per-event layers (at most the year's net); the ceded OEP the
+  year's largest occurrence ceded by those layers (the aggregate layer is per year, not per occurrence).
 - **Technical premium**: AAL × (1 + the model's loading), against the premium charged (the book's
   ``annual_premium``), by industry and in total.
 """
@@ -28,7 +32,17 @@ from mamori.portfolio.book import Book
 from mamori.portfolio.engine import YearTable
 from mamori.portfolio.model import Model
 
-__all__ = ["RETURN_PERIODS", "TVAR_LEVELS", "Summary", "return_period_loss", "summarise", "tvar", "yen"]
+__all__ = [
+    "RETURN_PERIODS",
+    "TVAR_LEVELS",
+    "Summary",
+    "figures",
+    "reinsurance",
+    "return_period_loss",
+    "summarise",
+    "tvar",
+    "yen",
+]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -100,7 +114,31 @@ def _by_industry(table: YearTable, book: Book, model: Model) -> dict[str, dict[s
     return found
 
 
-def summarise(table: YearTable, book: Book, model: Model, *, seed: int) -> Summary:
+def figures(loss: IntArray, occurrence: IntArray) -> dict[str, Any]:
+    """AAL, AEP, OEP and TVaR of year losses and the years' largest occurrences."""
+    years = loss.shape[0]
+    losses = np.sort(loss)
+    occurrences = np.sort(occurrence)
+    return {
+        "aal": _mean(int(loss.sum(dtype=np.int64)), years),
+        "aep": {str(t): return_period_loss(losses, t) for t in RETURN_PERIODS},
+        "oep": {str(t): return_period_loss(occurrences, t) for t in RETURN_PERIODS},
+        "tvar": {level: tvar(losses, Fraction(level) / 100) for level in TVAR_LEVELS},
+    }
+
+
+def reinsurance(table: YearTable) -> dict[str, Any]:
+    """Gross, ceded and net figures of a run with a treaty (interfaces.md §1.6)."""
+    return {
+        "gross": figures(table.loss, table.occurrence),
+        "ceded": figures(table.ceded_loss, table.ceded_occurrence),
+        "net": figures(table.net_loss, table.net_occurrence),
+    }
+
+
+def summarise(
+    table: YearTable, book: Book, model: Model, *, seed: int, treaty: Mapping[str, Any] | None = None
+) -> Summary:
     """Every figure of the answer from a run's year loss table."""
     years = table.years
     losses = np.sort(table.loss)
@@ -148,4 +186,7 @@ def summarise(table: YearTable, book: Book, model: Model, *, seed: int) -> Summa
             "ground_up_losses": int(table.counters[2]),
         },
     }
+    if table.reinsured:
+        document["treaty"] = dict(treaty or {})
+        document.update(reinsurance(table))
     return Summary(document)

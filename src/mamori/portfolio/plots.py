@@ -55,6 +55,8 @@ _TEXT: Final = {
         "loss": "損害額（百万円）",
         "aep": "年間合計損害（AEP）",
         "oep": "最大1事故・1事象損害（OEP）",
+        "aep_net": "年間合計損害・再保険控除後（正味AEP）",
+        "oep_net": "最大1事故・1事象損害・再保険控除後（正味OEP）",
         "industry_title": "業種別の年間平均損害と保険料",
         "aal": "年間平均損害（AAL）",
         "technical": "技術的保険料",
@@ -67,6 +69,8 @@ _TEXT: Final = {
         "loss": "Loss (million yen)",
         "aep": "Aggregate annual loss (AEP)",
         "oep": "Largest occurrence (OEP)",
+        "aep_net": "Aggregate annual loss, net of reinsurance (net AEP)",
+        "oep_net": "Largest occurrence, net of reinsurance (net OEP)",
         "industry_title": "Average annual loss and premium by industry",
         "aal": "Average annual loss (AAL)",
         "technical": "Technical premium",
@@ -114,9 +118,17 @@ def _curve(losses: IntArray) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.fl
     return years / ranks, descending[ranks - 1] / UNIT
 
 
-def ep_curve_png(aggregate: IntArray, occurrence: IntArray, marks: Mapping[str, Any], lang: str) -> bytes:
+def ep_curve_png(
+    aggregate: IntArray,
+    occurrence: IntArray,
+    marks: Mapping[str, Any],
+    lang: str,
+    *,
+    net: tuple[IntArray, IntArray] | None = None,
+) -> bytes:
     """The AEP and OEP curves against the return period (log axis), the figures of ``marks`` shown as dots
-    (``{"aep": {"200": yen, ...}, "oep": {...}}``)."""
+    (``{"aep": {"200": yen, ...}, "oep": {...}}``); with ``net`` (the years' net losses and net largest
+    occurrences under a treaty), the net AEP and OEP curves beside them, dashed."""
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
@@ -138,6 +150,10 @@ def ep_curve_png(aggregate: IntArray, occurrence: IntArray, marks: Mapping[str, 
                 ax.annotate(f"{value / UNIT:,.0f}", (float(period), value / UNIT), textcoords="offset points",
                             xytext=(dx, dy), ha="left" if right or key == "oep" else "right", fontsize=7,
                             color=colour)  # fmt: skip
+        if net is not None:
+            for key, losses, colour in (("aep_net", net[0], "#b03a2e"), ("oep_net", net[1], "#1f618d")):
+                periods, values = _curve(losses)
+                ax.plot(periods, values, color=colour, label=text[key], linewidth=1.3, linestyle="--")
         ax.set_xscale("log")
         ax.set_xlim(1, max(aggregate.shape[0], 10))
         ax.set_ylim(bottom=0)

@@ -5,6 +5,8 @@ a book from the web application's policies.
   or Parquet file, the model from a TOML file, the terms from the product version the model names; the
   answer, and with ``out`` the year loss table (Parquet), the EP curves and the loss by industry (PNG);
 - :func:`simulate_book` — the same for a book already in memory (the web application's);
+- :func:`load_treaty` — a reinsurance treaty (product.md §8.4) from a TOML file; :func:`shipped_treaties` —
+  the sample treaties shipped with the package (``portfolio/treaties/``);
 - :func:`book_from_records` — a book from plain records (one mapping per policy), checked field by field;
 - :func:`export_oed` — the book as Oasis OED (the account file; a location file on request).
 
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from mamori.portfolio.engine import YearTable
     from mamori.portfolio.model import Model
     from mamori.portfolio.runner import Cluster
+    from mamori.portfolio.treaty import Treaty
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -45,13 +48,17 @@ __all__ = [
     "book_from_table",
     "export_oed",
     "load_model_for",
+    "load_treaty",
     "read_book",
+    "shipped_treaties",
     "simulate",
     "simulate_book",
 ]
 
 #: The reference model shipped with the package (every value illustrative).
 DEFAULT_MODEL: Final = Path(__file__).resolve().parent.parent / "portfolio" / "models" / "sme-cyber-2025.toml"
+#: The sample reinsurance treaties shipped with the package (every value illustrative).
+TREATIES: Final = Path(__file__).resolve().parent.parent / "portfolio" / "treaties"
 #: At most this many simulated years in one run (10 million: the year loss table alone is 560 MB).
 MAX_YEARS: Final = 10_000_000
 #: Columns a book may add: the number of security measures declared, or the declared items themselves, and
@@ -280,6 +287,33 @@ def load_model_for(path: Path, catalog: Catalog, *, field_name: str = "MODEL") -
         raise InvalidInput([FieldError("product_version", "E_CHOICE", params)]) from None
 
 
+# ------------------------------------------------------------------------------------------ the treaty
+
+
+def load_treaty(path: Path, *, field_name: str = "treaty") -> Treaty:
+    """The reinsurance treaty of a TOML file (product.md §8.4). A broken file is InvalidInput of ``field_name``
+    naming the file, the key, the problem and, where there is a list, the tables or keys allowed."""
+    from mamori.portfolio import treaty as treaty_mod
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problem = Problem("P_IS_FOLDER") if path.is_dir() else Problem.of_os_error(exc)
+        raise InvalidInput([FieldError(field_name, "E_FILE", {"path": str(path), "problem": problem})]) from None
+    try:
+        return treaty_mod.read_treaty(str(path), data)
+    except ProductDataError as exc:
+        error = exc.as_field_error(field_name)
+        if "allowed" in exc.params:
+            error = FieldError(field_name, error.code, {**error.params, "allowed": exc.params["allowed"]})
+        raise InvalidInput([error]) from None
+
+
+def shipped_treaties() -> dict[str, Path]:
+    """The sample treaties shipped with the package: name (the file's stem) → path, sorted by name."""
+    return {path.stem: path for path in sorted(TREATIES.glob("*.toml"))}
+
+
 # ------------------------------------------------------------------------------------- simulation
 
 
@@ -313,14 +347,17 @@ def simulate_book(  # noqa: PLR0913 - keyword-only: the run's settings
     seed: int,
     cluster: Cluster,
     progress: Progress | None = None,
+    treaty: Treaty | None = None,
 ) -> tuple[dict[str, Any], YearTable]:
-    """Simulate a book in memory: the answer (a dict, interfaces.md §1.6) and the year loss table."""
+    """Simulate a book in memory: the answer (a dict, interfaces.md §1.6) and the year loss table; with a
+    treaty, the answer holds ``gross``, ``ceded`` and ``net`` figures too."""
     from mamori.portfolio import engine, metrics, runner
 
     _check_run(years, seed, cluster)
-    plan = engine.prepare(model, book, version)
+    plan = engine.prepare(model, book, version, treaty)
     table = runner.run(plan, years, seed, cluster, progress=progress)
-    return metrics.summarise(table, book, model, seed=seed).to_dict(), table
+    described = None if treaty is None else treaty.to_dict()
+    return metrics.summarise(table, book, model, seed=seed, treaty=described).to_dict(), table
 
 
 def simulate(  # noqa: PLR0913 - keyword-only: the options of `mamori portfolio simulate`
@@ -334,6 +371,7 @@ def simulate(  # noqa: PLR0913 - keyword-only: the options of `mamori portfolio 
     out: Path | None = None,
     lang: str = "ja",
     progress: Progress | None = None,
+    treaty_path: Path | None = None,
 ) -> Simulation:
     """``mamori portfolio simulate``: check every input, simulate, and write the outputs when ``out`` is given."""
     import time
@@ -346,8 +384,11 @@ def simulate(  # noqa: PLR0913 - keyword-only: the options of `mamori portfolio 
     folder = None if out is None else outputs.check_folder(out, field="out")  # before any work
     model, version = load_model_for(model_path or DEFAULT_MODEL, catalog)
     book = read_book(book_path, version)
+    treaty = None if treaty_path is None else load_treaty(treaty_path)
     started = time.perf_counter()
-    answer, table = simulate_book(book, model, version, years=years, seed=seed, cluster=cluster, progress=progress)
+    answer, table = simulate_book(
+        book, model, version, years=years, seed=seed, cluster=cluster, progress=progress, treaty=treaty
+    )
     written = {} if folder is None else write_outputs(folder, answer, table, version, lang=lang)
     return Simulation(answer=answer, outputs=written, seconds=time.perf_counter() - started)
 
@@ -358,7 +399,7 @@ def year_table(table: YearTable) -> pa.Table:
     import pyarrow as pa
 
     columns = {"year": np.arange(1, table.years + 1, dtype=np.int64)}
-    columns.update({name: getattr(table, name) for name in table.YEAR_COLUMNS})
+    columns.update({name: getattr(table, name) for name in table.columns})
     return pa.table(columns)
 
 
@@ -376,7 +417,8 @@ def write_outputs(
     marks = {"aep": answer["aep"], "oep": answer["oep"]}
     with outputs.FolderWriter(out, field="out") as folder:
         tables.write_into(folder, YEAR_TABLE, year_table(table))
-        folder.write_bytes(EP_CURVE, plots.ep_curve_png(table.loss, table.occurrence, marks, lang))
+        net = (table.net_loss, table.net_occurrence) if table.reinsured else None
+        folder.write_bytes(EP_CURVE, plots.ep_curve_png(table.loss, table.occurrence, marks, lang, net=net))
         folder.write_bytes(BY_INDUSTRY, plots.industry_png(answer["by_industry"], names, lang))
         folder.write_bytes(SUMMARY, jsonio.dumps_bytes({**answer, "outputs": paths}, pretty=True) + b"\n")
     return paths

@@ -5,11 +5,12 @@ Views only translate: they read the request, call a service or a selector, and s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Final, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Status
-from pydantic import BaseModel, ConfigDict, Field
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import BaseModel, Field, JsonValue
 
 from mamori.errors import FieldError, InvalidInput
 from mamori.rating import inputs as rating_inputs
@@ -22,6 +23,26 @@ from mamori.web.api.estimates import router as estimates_router
 from mamori.web.api.idempotency import idempotent
 from mamori.web.api.incidents import router as incidents_router
 from mamori.web.api.parser import StrictJsonParser
+from mamori.web.api.schemas import (
+    ERRORS,
+    ApplicationOut,
+    Between,
+    Day,
+    ErrorsOut,
+    Id,
+    Inputs,
+    InstallmentOut,
+    Name,
+    Open,
+    Percent,
+    PolicyOut,
+    PositiveYen,
+    Reason,
+    RowId,
+    Text,
+    Yen,
+    binary,
+)
 from mamori.web.applications import selectors as application_selectors
 from mamori.web.applications import services as application_services
 from mamori.web.errors import NotFound
@@ -32,7 +53,36 @@ from mamori.web.quotes import services as quote_services
 from mamori.web.servicing import selectors as servicing_selectors
 from mamori.web.servicing import services as servicing
 
-api = NinjaAPI(
+
+class MamoriApi(NinjaAPI):
+    """The API, whose OpenAPI document also holds the core's claim-document schema (``/claims/calculate``)."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        from mamori.claims.schema import ClaimDocument
+
+        prefix = "ClaimDocument"
+        document = ClaimDocument.model_json_schema(ref_template=f"#/components/schemas/{prefix}.{{model}}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update({f"{prefix}.{name}": sub for name, sub in document.pop("$defs", {}).items()})
+        components[prefix] = document
+        return schema
+
+    def validation_error_from_error_contexts(self, error_contexts: list[Any]) -> NinjaValidationError:
+        """As ninja's, keeping each error's input: the 422 names the value given (``E_INTEGER`` … got "many")."""
+        errors: list[dict[str, Any]] = []
+        for context in error_contexts:
+            model = context.model
+            for error in context.pydantic_validation_error.errors(include_url=False):
+                loc = model.__ninja_flatten_map_reverse__.get(error["loc"], error["loc"])
+                error["loc"] = (model.__ninja_param_source__, *loc)
+                if isinstance((error.get("ctx") or {}).get("error"), Exception):
+                    error["ctx"]["error"] = str(error["ctx"]["error"])
+                errors.append(dict(error))
+        return NinjaValidationError(errors)
+
+
+api = MamoriApi(
     title="Mamori API",
     version="1",
     description="サイバー保険 (SME cyber insurance): quotes, applications, policies, billing. "
@@ -51,83 +101,206 @@ api.add_router("", claims_router)
 api.add_router("", estimates_router)
 api.add_router("", books_router)
 
-ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
 
-
-class _Open(BaseModel):
-    """Documented fields; the service validates them (one error model for the page, the CLI and the API)."""
-
-    model_config = ConfigDict(extra="allow")
+#: Items of ``measures``: the core names an unknown or repeated id itself (once, linearly in the list), so the
+#: schema only caps the work (a list of thousands is answered by the core's ``E_MEASURE_DUPLICATE``).
+MEASURES_MAX: Final = 20_000
+MEASURES_TEXT_MAX: Final = 200_000
 
 
 class TokenIn(BaseModel):
-    username: str
-    password: str
-    otp: str | None = Field(None, description="staff: the 6-digit code of the second factor (TOTP)")
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=4096)
+    otp: str | None = Field(None, max_length=16, description="staff: the 6-digit code of the second factor (TOTP)")
 
 
-class QuoteIn(_Open):
-    industry: Any = Field(None, description="industry class, e.g. wholesale", examples=["wholesale"])
-    revenue: Any = Field(
+class QuoteIn(Inputs):
+    industry: Name | None = Field(None, description="industry class, e.g. wholesale", examples=["wholesale"])
+    revenue: PositiveYen | None = Field(
         None, description="annual revenue in yen (projected, for a new business)", examples=[500000000]
     )
-    liability_limit: Any = Field(None, examples=[100000000])
-    expense_limit: Any = Field(None, examples=[30000000])
-    deductible: Any = Field(None, examples=[100000])
-    security_measures: Any = Field(None, description="number of security measures declared (0-10)")
-    measures: Any = Field(None, description='security-measure item ids declared, e.g. ["S01", "S04"]')
-    payment: Any = Field(None, examples=["monthly"])
-    overseas_share: Any = Field(None, description="percentage of revenue from outside Japan")
-    north_america_share: Any = Field(None, description="percentage from the USA and Canada")
-    bi_limit: Any = None
-    pd_rider: Any = None
-    start: Any = Field(None, description="policy start date YYYY-MM-DD (default: today)")
-    term_months: Any = None
-    entity: Any = None
-    new_business: Any = None
-
-
-class ApplicationIn(_Open):
-    quote_id: Any = Field(None, description="a saved quote; or give the quote inputs instead")
-    business: Any = Field(
-        None,
-        description='{"name": "...", "entity": "corporation"|"sole_proprietor", "address", "email", "new_business"}',
+    liability_limit: PositiveYen | None = Field(None, examples=[100000000])
+    expense_limit: PositiveYen | None = Field(None, examples=[30000000])
+    deductible: PositiveYen | None = Field(None, examples=[100000])
+    security_measures: Annotated[int, Between(0, 100)] | None = Field(
+        None, description="number of security measures declared"
     )
-    business_id: Any = Field(None, description="an existing business of the caller's agency")
-    start: Any = Field(None, description="start date YYYY-MM-DD, not in the past")
-    payment: Any = Field(None, examples=["monthly"])
-    consent: Any = Field(True, description="consent to the terms and the important-matters explanation")
+    measures: (
+        Annotated[list[Annotated[str, Field(max_length=16)]], Field(max_length=MEASURES_MAX)]
+        | Annotated[str, Field(max_length=MEASURES_TEXT_MAX)]
+        | None
+    ) = Field(None, description='security-measure item ids declared, e.g. ["S01", "S04"] (or "S01,S04")')
+    payment: Name | None = Field(None, examples=["monthly"])
+    overseas_share: Percent | None = Field(None, description="percentage of revenue from outside Japan")
+    north_america_share: Percent | None = Field(None, description="percentage from the USA and Canada")
+    bi_limit: PositiveYen | None = None
+    pd_rider: bool | None = None
+    start: Day | None = Field(None, description="policy start date YYYY-MM-DD (default: today)")
+    term_months: Annotated[int, Between(1, 120)] | None = None
+    entity: Literal["corporation", "sole_proprietor"] | None = None
+    new_business: bool | None = None
+
+
+class BusinessIn(Inputs):
+    name: Name | None = None
+    entity: Literal["corporation", "sole_proprietor"] | None = None
+    address: Name | None = None
+    email: Name | None = None
+    new_business: bool | None = None
+
+
+class ApplicationIn(QuoteIn):
+    quote_id: Id | None = Field(None, description="a saved quote; or give the quote inputs instead")
+    business: BusinessIn | None = Field(None, description="the business applying (a new one)")
+    business_id: RowId | None = Field(None, description="an existing business of the caller's agency")
+    start: Day | None = Field(None, description="start date YYYY-MM-DD, not in the past")
+    consent: bool = Field(True, description="consent to the terms and the important-matters explanation")
 
 
 class DecisionIn(BaseModel):
-    decision: Any = Field(..., examples=["approve"])
-    reason: Any = Field(..., description="why (recorded)")
-    monthly_premium: Any = Field(None, description="for a referral: the monthly premium set by the underwriter")
+    decision: Literal["approve", "decline"] = Field(..., examples=["approve"])
+    reason: Text = Field(..., description="why (recorded)")
+    monthly_premium: PositiveYen | None = Field(
+        None, description="for a referral: the monthly premium set by the underwriter"
+    )
 
 
-class ChangeIn(_Open):
-    effective_date: Any = Field(..., examples=["2026-10-01"])
+class ChangeIn(Inputs):
+    effective_date: Day = Field(..., examples=["2026-10-01"])
+    liability_limit: PositiveYen | None = None
+    expense_limit: PositiveYen | None = None
+    deductible: PositiveYen | None = None
+    bi_limit: PositiveYen | None = None
+    pd_rider: bool | None = None
 
 
 class CancellationIn(BaseModel):
-    effective_date: Any = Field(..., examples=["2026-10-01"])
+    effective_date: Day = Field(..., examples=["2026-10-01"])
 
 
 class PaymentIn(BaseModel):
-    policy_number: Any
-    amount: Any
-    paid_date: Any
-    reference: Any
+    policy_number: Id
+    amount: Yen
+    paid_date: Day
+    reference: Name
+
+
+# ------------------------------------------------------------------------------------------ answers
+
+
+class HealthOut(Open):
+    status: str = Field(description="ok; unavailable (503, with errors)")
+
+
+class HealthDown(ErrorsOut):
+    status: str
+
+
+class TokenOut(Open):
+    token: str = Field(description="shown once; send it as Authorization: Bearer <token>")
+    prefix: str
+    expires_at: str | None
+
+
+class RevokedOut(Open):
+    revoked: bool
+
+
+class RevokedAllOut(Open):
+    revoked: int = Field(description="how many tokens were revoked")
+
+
+class TokenInfo(Open):
+    prefix: str
+    name: str
+    created_at: str
+    last_used_at: str | None
+    expires_at: str | None
+    current: bool
+
+
+class QuoteOut(Open):
+    """The answer of ``mamori quote --json`` (interfaces.md §1.1) plus the saved quote's ``id``."""
+
+    id: str
+    status: str = Field(description="ok, refer or decline")
+    monthly_premium: int | None = None
+    annual_premium: int | None = None
+    currency: str | None = None
+    product: str | None = None
+    product_version: str | None = None
+    product_hash: str | None = None
+    reasons: list[Reason] = Field(default_factory=list)
+    payment: str | None = None
+    premium: int | None = None
+    inputs: dict[str, JsonValue] | None = None
+
+
+class PolicyDetailOut(PolicyOut):
+    versions: list[dict[str, JsonValue]]
+
+
+class ChangeRequestOut(Open):
+    id: int
+    status: str
+    policy_number: str
+    effective_date: str
+    changes: dict[str, JsonValue]
+    reasons: list[Reason]
+    decision_reason: str | None
+    version: int | None
+    created_at: str
+
+
+class ChangeOut(Open):
+    """Applied: the new version and its premium difference; referred: the change request."""
+
+    status: str = Field(description="applied or referred")
+    version: int | None = None
+    premium_difference: int | None = None
+    months_left: int | None = None
+    monthly_premium: int | None = None
+    annual_premium: int | None = None
+    installments: list[InstallmentOut] | None = None
+    credit: int | None = None
+    id: int | None = None
+    reasons: list[Reason] | None = None
+    request_status: str | None = None
+
+
+class CancellationOut(Open):
+    status: str
+    refund: int
+    refunds: int
+    credit: int
+    owed: int
+    ended_at: str | None
+
+
+class PaymentOut(Open):
+    id: int
+    reference: str
+    policy_number: str
+    amount: int
+    paid_date: str
+    unapplied: int
+    credit: int
+    created: bool
 
 
 def _extra(schema: BaseModel) -> dict[str, Any]:
     return dict(schema.model_extra or {})
 
 
+def _changes(payload: ChangeIn) -> dict[str, Any]:
+    """The terms a change gives (declared or not: the core refuses an unknown one with a suggestion)."""
+    return {k: v for k, v in payload.model_dump(exclude_unset=True).items() if k != "effective_date"}
+
+
 # ------------------------------------------------------------------------------------------ health
 
 
-@api.get("/health", auth=None, response={200: dict, 503: dict}, tags=["health"])
+@api.get("/health", auth=None, exclude_unset=True, response={200: HealthOut, 503: HealthDown}, tags=["health"])
 def health(request: HttpRequest) -> Any:
     """200 ``{"status": "ok"}`` only when the database answers; otherwise 503 (for load balancers)."""
     from django.db import connection
@@ -148,7 +321,13 @@ def health(request: HttpRequest) -> Any:
 # ------------------------------------------------------------------------------------------ auth
 
 
-@api.post("/auth/token", auth=None, response={200: dict, 401: dict, 429: dict}, tags=["auth"])
+@api.post(
+    "/auth/token",
+    auth=None,
+    exclude_unset=True,
+    response={200: TokenOut, 401: ErrorsOut, 422: ErrorsOut, 429: ErrorsOut},
+    tags=["auth"],
+)
 def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     """Exchange a user name and password (and, for staff, the second-factor code ``otp``) for a bearer
     token (shown once; stored hashed; 12 hours, 30 minutes unused for staff)."""
@@ -170,20 +349,20 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     return {"token": token, "prefix": record.prefix, "expires_at": record.expires_at.isoformat()}
 
 
-@api.post("/auth/token/revoke", response={200: dict, **ERRORS}, tags=["auth"])
+@api.post("/auth/token/revoke", exclude_unset=True, response={200: RevokedOut, **ERRORS}, tags=["auth"])
 def token_revoke(request: HttpRequest) -> Any:
     """Revoke the token this request is made with."""
     account_services.api_token_revoke(user=request.user, token_id=request.auth_token.pk)
     return {"revoked": True}
 
 
-@api.post("/auth/token/revoke-all", response={200: dict, **ERRORS}, tags=["auth"])
+@api.post("/auth/token/revoke-all", exclude_unset=True, response={200: RevokedAllOut, **ERRORS}, tags=["auth"])
 def token_revoke_all(request: HttpRequest) -> Any:
     """Revoke every token of the caller (this one included)."""
     return {"revoked": account_services.api_tokens_revoke_all(user=request.user)}
 
 
-@api.get("/auth/tokens", response={200: list[dict[str, Any]], **ERRORS}, tags=["auth"])
+@api.get("/auth/tokens", exclude_unset=True, response={200: list[TokenInfo], **ERRORS}, tags=["auth"])
 def token_list(request: HttpRequest) -> Any:
     """The caller's tokens in force: prefix, name, created, last used, expiry (never the token)."""
     return [
@@ -202,7 +381,13 @@ def token_list(request: HttpRequest) -> Any:
 # ------------------------------------------------------------------------------------------ quotes
 
 
-@api.post("/quotes", auth=OptionalTokenAuth(), response={201: dict, 422: dict}, tags=["quotes"])
+@api.post(
+    "/quotes",
+    auth=OptionalTokenAuth(),
+    exclude_unset=True,
+    response={201: QuoteOut, 422: ErrorsOut, 429: ErrorsOut},
+    tags=["quotes"],
+)
 def quote_create(request: HttpRequest, payload: QuoteIn) -> Any:
     """Rate and save a quote (public). The answer is ``mamori quote --json`` plus the saved quote's ``id``."""
     raw = {**payload.model_dump(exclude_unset=True), **_extra(payload)}
@@ -211,7 +396,7 @@ def quote_create(request: HttpRequest, payload: QuoteIn) -> Any:
     return Status(201, {"id": str(saved.pk), **rated.to_dict(api_errors.lang_of(request))})
 
 
-@api.get("/quotes/{quote_id}", response={200: dict, **ERRORS}, tags=["quotes"])
+@api.get("/quotes/{quote_id}", exclude_unset=True, response={200: QuoteOut, **ERRORS}, tags=["quotes"])
 def quote_get(request: HttpRequest, quote_id: str) -> Any:
     found = quote_selectors.quote_get(user=request.user, quote_id=quote_id)
     if found is None:
@@ -222,11 +407,15 @@ def quote_get(request: HttpRequest, quote_id: str) -> Any:
 # ------------------------------------------------------------------------------------------ applications
 
 
-@api.post("/applications", response={201: dict, **ERRORS}, tags=["applications"])
+#: The fields of an application that are not quote inputs (``start`` and ``payment`` are read on their own).
+_APPLICATION_OWN = frozenset({"quote_id", "business", "business_id", "start", "payment", "consent"})
+
+
+@api.post("/applications", exclude_unset=True, response={201: ApplicationOut, **ERRORS}, tags=["applications"])
 def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
     """Apply from a saved quote or from quote inputs: approved, referred to underwriting, or declined."""
     data = payload.model_dump(exclude_unset=True)
-    extra = _extra(payload)
+    extra = {k: v for k, v in data.items() if k not in _APPLICATION_OWN}
     unknown = [k for k in extra if k not in rating_inputs.FIELDS]
     if unknown:
         known = [*ApplicationIn.model_fields, *rating_inputs.FIELDS]
@@ -249,7 +438,12 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
     return Status(201, application_selectors.application_json(app, api_errors.lang_of(request)))
 
 
-@api.get("/applications/{application_id}", response={200: dict, **ERRORS}, tags=["applications"])
+@api.get(
+    "/applications/{application_id}",
+    exclude_unset=True,
+    response={200: ApplicationOut, **ERRORS},
+    tags=["applications"],
+)
 def application_get(request: HttpRequest, application_id: str) -> Any:
     app = application_selectors.application_get(user=request.user, application_id=application_id)
     if app is None:
@@ -257,7 +451,12 @@ def application_get(request: HttpRequest, application_id: str) -> Any:
     return application_selectors.application_json(app, api_errors.lang_of(request))
 
 
-@api.post("/applications/{application_id}/decision", response={200: dict, **ERRORS}, tags=["underwriting"])
+@api.post(
+    "/applications/{application_id}/decision",
+    exclude_unset=True,
+    response={200: ApplicationOut, **ERRORS},
+    tags=["underwriting"],
+)
 def application_decision(request: HttpRequest, application_id: str, payload: DecisionIn) -> Any:
     """An underwriter approves (setting a referral's premium, with a reason) or declines."""
     app = application_services.application_decide(
@@ -270,7 +469,12 @@ def application_decision(request: HttpRequest, application_id: str, payload: Dec
     return application_selectors.application_json(app, api_errors.lang_of(request))
 
 
-@api.post("/applications/{application_id}/bind", response={201: dict, 200: dict, **ERRORS}, tags=["policies"])
+@api.post(
+    "/applications/{application_id}/bind",
+    exclude_unset=True,
+    response={201: PolicyOut, 200: PolicyOut, **ERRORS},
+    tags=["policies"],
+)
 def application_bind(request: HttpRequest, application_id: str) -> Any:
     """Issue the policy. Binding again (or with the same Idempotency-Key) gives the same policy."""
 
@@ -293,7 +497,7 @@ def _uuid(value: str) -> str:
 # ------------------------------------------------------------------------------------------ policies
 
 
-@api.get("/policies", response={200: list[dict[str, Any]], **ERRORS}, tags=["policies"])
+@api.get("/policies", exclude_unset=True, response={200: list[PolicyOut], **ERRORS}, tags=["policies"])
 def policy_list(request: HttpRequest) -> Any:
     """The policies the caller may see (a policyholder's own; an agent's agency's; all for staff)."""
     return [
@@ -301,7 +505,7 @@ def policy_list(request: HttpRequest) -> Any:
     ]
 
 
-@api.get("/policies/{number}", response={200: dict, **ERRORS}, tags=["policies"])
+@api.get("/policies/{number}", exclude_unset=True, response={200: PolicyDetailOut, **ERRORS}, tags=["policies"])
 def policy_get(request: HttpRequest, number: str) -> Any:
     policy = policy_selectors.policy_get(user=request.user, number=number)
     if policy is None:
@@ -309,8 +513,18 @@ def policy_get(request: HttpRequest, number: str) -> Any:
     return {**servicing_selectors.policy_json(policy), "versions": policy_selectors.versions_json(policy)}
 
 
-@api.get("/policies/{number}/certificate", response={200: None, **ERRORS}, tags=["policies"])
-def policy_certificate(request: HttpRequest, number: str, lang: str = "ja", version: int | None = None) -> HttpResponse:
+@api.get(
+    "/policies/{number}/certificate",
+    response={200: None, **ERRORS},
+    tags=["policies"],
+    openapi_extra=binary("application/pdf", "the certificate (保険証券)"),
+)
+def policy_certificate(
+    request: HttpRequest,
+    number: str,
+    lang: Annotated[str, Field(max_length=8, description="ja or en")] = "ja",
+    version: Annotated[int, Between(1, 10_000)] | None = None,
+) -> HttpResponse:
     """The certificate (保険証券) as issued, ``application/pdf`` (``lang=en`` for English)."""
     policy = policy_selectors.policy_get(user=request.user, number=number)
     document = (
@@ -325,7 +539,7 @@ def policy_certificate(request: HttpRequest, number: str, lang: str = "ja", vers
     return response
 
 
-@api.post("/policies/{number}/changes", response={201: dict, **ERRORS}, tags=["policies"])
+@api.post("/policies/{number}/changes", exclude_unset=True, response={201: ChangeOut, **ERRORS}, tags=["policies"])
 def policy_change(request: HttpRequest, number: str, payload: ChangeIn) -> Any:
     """A mid-term change (異動): ``premium_difference`` > 0 is charged, < 0 refunded (annual payment). A change
     whose new terms are referred or declined, or that widens cover while an incident is open, goes to an
@@ -333,7 +547,7 @@ def policy_change(request: HttpRequest, number: str, payload: ChangeIn) -> Any:
 
     def action() -> tuple[int, Any]:
         result = servicing.policy_change(
-            user=request.user, number=number, effective_date=payload.effective_date, changes=_extra(payload)
+            user=request.user, number=number, effective_date=payload.effective_date, changes=_changes(payload)
         )
         if isinstance(result, ChangeRequest):
             referred = servicing_selectors.change_request_json(result, api_errors.lang_of(request))
@@ -353,7 +567,9 @@ def policy_change(request: HttpRequest, number: str, payload: ChangeIn) -> Any:
     return Status(*idempotent(request, action))
 
 
-@api.get("/change-requests", response={200: list[dict[str, Any]], **ERRORS}, tags=["underwriting"])
+@api.get(
+    "/change-requests", exclude_unset=True, response={200: list[ChangeRequestOut], **ERRORS}, tags=["underwriting"]
+)
 def change_requests(request: HttpRequest) -> Any:
     """The referred changes waiting for an underwriter (underwriters)."""
     lang = api_errors.lang_of(request)
@@ -363,7 +579,12 @@ def change_requests(request: HttpRequest) -> Any:
     ]
 
 
-@api.get("/change-requests/{request_id}", response={200: dict, **ERRORS}, tags=["underwriting"])
+@api.get(
+    "/change-requests/{request_id}",
+    exclude_unset=True,
+    response={200: ChangeRequestOut, **ERRORS},
+    tags=["underwriting"],
+)
 def change_request_get(request: HttpRequest, request_id: str) -> Any:
     found = servicing_selectors.change_request_get(user=request.user, request_id=request_id)
     if found is None:
@@ -371,7 +592,12 @@ def change_request_get(request: HttpRequest, request_id: str) -> Any:
     return servicing_selectors.change_request_json(found, api_errors.lang_of(request))
 
 
-@api.post("/change-requests/{request_id}/decision", response={200: dict, **ERRORS}, tags=["underwriting"])
+@api.post(
+    "/change-requests/{request_id}/decision",
+    exclude_unset=True,
+    response={200: ChangeRequestOut, **ERRORS},
+    tags=["underwriting"],
+)
 def change_request_decision(request: HttpRequest, request_id: str, payload: DecisionIn) -> Any:
     """An underwriter approves a referred change — it applies on its effective date, at the rated premium or
     ``monthly_premium`` when given — or declines it; never a change they asked for themselves."""
@@ -389,7 +615,9 @@ def change_request_decision(request: HttpRequest, request_id: str, payload: Deci
     return Status(*idempotent(request, action))
 
 
-@api.post("/policies/{number}/cancellation", response={200: dict, **ERRORS}, tags=["policies"])
+@api.post(
+    "/policies/{number}/cancellation", exclude_unset=True, response={200: CancellationOut, **ERRORS}, tags=["policies"]
+)
 def policy_cancel(request: HttpRequest, number: str, payload: CancellationIn) -> Any:
     def action() -> tuple[int, Any]:
         policy, refund = servicing.policy_cancel(
@@ -408,7 +636,12 @@ def policy_cancel(request: HttpRequest, number: str, payload: CancellationIn) ->
     return Status(*idempotent(request, action))
 
 
-@api.post("/policies/{number}/renewal", response={201: dict, 200: dict, **ERRORS}, tags=["policies"])
+@api.post(
+    "/policies/{number}/renewal",
+    exclude_unset=True,
+    response={201: ApplicationOut, 200: ApplicationOut, **ERRORS},
+    tags=["policies"],
+)
 def policy_renewal(request: HttpRequest, number: str) -> Any:
     """Accept the renewal offer: an application starting at the end of the policy (then bind it)."""
 
@@ -422,7 +655,7 @@ def policy_renewal(request: HttpRequest, number: str) -> Any:
 # ------------------------------------------------------------------------------------------ payments
 
 
-@api.post("/payments", response={201: dict, 200: dict, **ERRORS}, tags=["billing"])
+@api.post("/payments", exclude_unset=True, response={201: PaymentOut, 200: PaymentOut, **ERRORS}, tags=["billing"])
 def payment_create(request: HttpRequest, payload: PaymentIn) -> Any:
     """Record a payment (staff). The same ``reference`` twice records one payment."""
 

@@ -5,7 +5,8 @@ may not take, 401 no valid token."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Final
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -13,7 +14,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from mamori import i18n
-from mamori.errors import FieldError, InvalidInput
+from mamori.errors import FieldError, InvalidInput, from_json, shown
 from mamori.policy.errors import IllegalTransition
 from mamori.web.errors import Conflict, Forbidden, NotFound
 
@@ -29,15 +30,64 @@ def body(request: HttpRequest, errors: list[FieldError]) -> dict[str, Any]:
     return {"errors": [e.to_dict(lang) for e in errors]}
 
 
+#: A schema error's type → the message catalogue's code (one error model whoever finds the problem).
+_SCHEMA_CODES: Final = {
+    "missing": "E_REQUIRED",
+    "model_attributes_type": "E_OBJECT",
+    "model_type": "E_OBJECT",
+    "dict_type": "E_OBJECT",
+    "list_type": "E_LIST",
+    "int_type": "E_INTEGER",
+    "int_parsing": "E_INTEGER",
+    "int_from_float": "E_INTEGER",
+    "float_type": "E_NUMBER",
+    "float_parsing": "E_NUMBER",
+    "finite_number": "E_NUMBER",
+    "bool_type": "E_BOOLEAN",
+    "bool_parsing": "E_BOOLEAN",
+    "string_type": "E_TEXT",
+    "string_too_short": "E_TEXT",
+    "literal_error": "E_CHOICE",
+    "enum": "E_CHOICE",
+    "greater_than": "E_RANGE",
+    "greater_than_equal": "E_RANGE",
+    "less_than": "E_RANGE",
+    "less_than_equal": "E_RANGE",
+    "string_too_long": "E_TOO_LONG",
+    "too_long": "E_TOO_MANY",
+    "range": "E_RANGE",
+    "extra_forbidden": "E_UNKNOWN_FIELD",
+}
+#: Bounds of a schema error's context, by the parameter its message names.
+_BOUNDS: Final = {
+    "ge": "minimum",
+    "gt": "minimum",
+    "le": "maximum",
+    "lt": "maximum",
+    "max_length": "maximum",
+    "minimum": "minimum",
+    "maximum": "maximum",
+}
+
+
 def _pydantic_error(error: dict[str, Any]) -> FieldError:
-    """A schema error of a request (the schemas are permissive; this is the body's shape)."""
-    loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "payload")]
-    field = ".".join(loc) or "$"
+    """A schema error of a request: its type and bounds as the catalogue's code and parameters."""
+    loc = [p for p in error.get("loc", ()) if p not in ("body", "query", "path", "payload", "form", "file")]
+    # A union's branch names (``list[str]``, ``str``) and a constrained type's name are not fields.
+    loc = [p for p in loc if isinstance(p, int) or ("[" not in str(p) and not str(p).startswith("constrained-"))]
+    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".") or "$"
     kind = str(error.get("type", ""))
-    code = {"missing": "E_REQUIRED", "model_attributes_type": "E_OBJECT", "dict_type": "E_OBJECT"}.get(
-        kind, "E_INVALID"
-    )
-    return FieldError(field, code, {"value": error.get("input") if kind != "missing" else None})
+    code = _SCHEMA_CODES.get(kind, "E_INVALID")
+    params: dict[str, Any] = {"value": None if kind == "missing" else from_json(code, error.get("input"))}
+    context = error.get("ctx") or {}
+    for key, name in _BOUNDS.items():
+        if key in context:
+            params[name] = context[key]
+    if kind == "literal_error":
+        params["allowed"] = re.findall(r"'([^']*)'", str(context.get("expected", "")))
+    if not isinstance(params["value"], str | int | float | bool | type(None)):
+        params["value"] = shown(params["value"])
+    return FieldError(field, code, params)
 
 
 def install(api: NinjaAPI) -> None:  # noqa: C901 - one handler per exception, each a few lines

@@ -1,17 +1,18 @@
 """API of incident reports, attachments and the emergency support desk (interfaces.md §2), a ninja router.
 
-Bodies are read loosely (``Any``) and validated by the services, so that every bad value is answered with
-the one error model (422 naming the field), never with a framework's message.
+Bodies are typed and bounded (:mod:`mamori.web.api.schemas`); what depends on the product (a phase, a
+category, the incident's facts) is validated by the services, and every bad value is answered with the one
+error model (422 naming the field), never with a framework's message.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 
 from mamori import authority
 from mamori.authority import Action
@@ -19,6 +20,19 @@ from mamori.claims import answer
 from mamori.errors import FieldError, InvalidInput
 from mamori.web.accounts import selectors as accounts
 from mamori.web.api import errors as api_errors
+from mamori.web.api.schemas import (
+    ERRORS,
+    Between,
+    DeadlineOut,
+    Document,
+    Id,
+    Inputs,
+    Instant,
+    Open,
+    RowId,
+    Text,
+    binary,
+)
 from mamori.web.errors import NotFound
 from mamori.web.incidents import documents
 from mamori.web.incidents import selectors as incident_selectors
@@ -26,44 +40,136 @@ from mamori.web.incidents import services as incidents
 from mamori.web.incidents.models import Case, Incident, Vendor
 
 router = Router(tags=["incidents and the support desk"])
-ERRORS = {401: dict, 403: dict, 404: dict, 409: dict, 422: dict}
 
 
 class IncidentIn(BaseModel):
-    policy_number: Any = Field(None, examples=["MC2026-000001"])
-    incident: Any = Field(None, description="the incident block of a claim document (interfaces.md §1.3)")
-    summary: Any = Field("", description="what happened, in the reporter's words")
-    data_description: Any = Field("", description="which data may be affected")
-    draft: Any = Field(False, description="true: keep as typed, as a draft (nothing validated; finish it later)")
+    policy_number: Id | None = Field(None, examples=["MC2026-000001"])
+    incident: Document | None = Field(None, description="the incident block of a claim document (interfaces.md §1.3)")
+    summary: Text | None = Field("", description="what happened, in the reporter's words")
+    data_description: Text | None = Field("", description="which data may be affected")
+    draft: bool = Field(
+        False, strict=True, description="true: keep as typed, as a draft (nothing validated; finish it later)"
+    )
 
 
 class DraftIn(BaseModel):
-    draft: Any = Field(..., description="the report form as typed (kept as is)")
+    draft: Document | None = Field(..., description="the report form as typed (kept as is)")
 
 
 class PhaseIn(BaseModel):
-    phase: Any = Field(..., examples=["attacked"])
+    phase: str = Field(..., max_length=32, examples=["attacked"])
 
 
 class TickIn(BaseModel):
-    phase: Any
-    item: Any = Field(..., description="the checklist item's index in its phase, from 0")
-    done: Any = True
+    phase: str = Field(..., max_length=32)
+    item: Annotated[int, Between(0, 1000)] = Field(
+        ..., strict=True, description="the checklist item's index in its phase, from 0"
+    )
+    done: bool = True
 
 
 class ReferralIn(BaseModel):
-    vendor_id: Any
-    note: Any = ""
+    vendor_id: RowId
+    note: Text | None = ""
 
 
 class NoteIn(BaseModel):
-    text: Any
+    text: Text
 
 
 class FilingIn(BaseModel):
-    kind: Any = Field(..., examples=["preliminary"], description="preliminary, final, gdpr or card_brands")
-    filed_at: Any = Field(None, description="when the report was made (default: now)")
-    note: Any = ""
+    kind: Literal["preliminary", "final", "gdpr", "card_brands"] = Field(..., examples=["preliminary"])
+    filed_at: Instant | None = Field(None, description="when the report was made (default: now)")
+    note: Text | None = ""
+
+
+# ------------------------------------------------------------------------------------------ answers
+
+
+class AttachmentOut(Open):
+    id: str
+    kind: str
+    name: str | None = None
+    size: int
+    content_type: str | None = None
+
+
+class CaseRef(Open):
+    id: int
+    phase: str
+    status: str
+    available: bool
+
+
+class IncidentOut(Open):
+    """A reported incident: emergency support, regulatory block and deadlines; a draft: the form as typed."""
+
+    id: str
+    status: str = Field(description="draft or submitted")
+    policy_number: str
+    draft: dict[str, JsonValue] | None = None
+    incident: dict[str, JsonValue] | None = None
+    summary: str | None = None
+    emergency_support: dict[str, JsonValue] | None = None
+    regulatory: dict[str, JsonValue] | None = None
+    deadlines: list[DeadlineOut] | None = None
+    attachments: list[AttachmentOut] | None = None
+    case: CaseRef | None = None
+
+
+class IncidentItem(Open):
+    id: str
+    status: str
+    policy_number: str
+    business: str
+    discovered_at: str | None
+    created_at: str
+
+
+class ReferralOut(Open):
+    vendor: str
+    category: str
+    at: str
+    note: str
+
+
+class EventOut(Open):
+    at: str
+    kind: str
+    actor: str | None
+    text: str
+    data: JsonValue
+
+
+class CaseItem(Open):
+    id: int
+    incident_id: str
+    policy_number: str
+    business: str
+    phase: str
+    status: str
+    available: bool
+    deadlines: list[DeadlineOut]
+
+
+class CaseOut(CaseItem):
+    team: str
+    unavailable_reason: str | None
+    unavailable_message: str | None
+    phases: list[dict[str, JsonValue]]
+    referrals: list[ReferralOut]
+    timeline: list[EventOut]
+
+
+class VendorOut(Open):
+    id: int
+    category: str
+    name: str
+    contact: str
+    phone: str
+    email: str
+    area: str
+    active: bool
 
 
 def _text(value: Any) -> str:
@@ -99,7 +205,7 @@ def incident_json(request: HttpRequest, incident: Incident) -> dict[str, Any]:
     return body
 
 
-@router.post("/incidents", response={201: dict, **ERRORS})
+@router.post("/incidents", exclude_unset=True, response={201: IncidentOut, **ERRORS})
 def incident_create(request: HttpRequest, payload: IncidentIn) -> Any:
     """Report an incident (policyholder, agent or support desk) at any hour; ``draft: true`` keeps it as typed."""
     if payload.draft is True:
@@ -121,7 +227,7 @@ def incident_create(request: HttpRequest, payload: IncidentIn) -> Any:
     return Status(201, incident_json(request, incident))
 
 
-@router.get("/incidents", response={200: list[dict[str, Any]], **ERRORS})
+@router.get("/incidents", exclude_unset=True, response={200: list[IncidentItem], **ERRORS})
 def incident_list(request: HttpRequest) -> Any:
     """The incidents the caller may see (their own business's; staff: their team's), newest first."""
     return [
@@ -137,7 +243,7 @@ def incident_list(request: HttpRequest) -> Any:
     ]
 
 
-@router.get("/incidents/{incident_id}", response={200: dict, **ERRORS})
+@router.get("/incidents/{incident_id}", exclude_unset=True, response={200: IncidentOut, **ERRORS})
 def incident_get(request: HttpRequest, incident_id: str) -> Any:
     incident = incident_selectors.incident_get(user=request.user, incident_id=incident_id)
     if incident is None:
@@ -145,7 +251,7 @@ def incident_get(request: HttpRequest, incident_id: str) -> Any:
     return incident_json(request, incident)
 
 
-@router.put("/incidents/{incident_id}/draft", response={200: dict, **ERRORS})
+@router.put("/incidents/{incident_id}/draft", exclude_unset=True, response={200: IncidentOut, **ERRORS})
 def incident_draft(request: HttpRequest, incident_id: str, payload: DraftIn) -> Any:
     """Keep the report form as typed (autosave); a reported incident is no longer a draft (409)."""
     draft = payload.draft if isinstance(payload.draft, dict) else {}
@@ -153,7 +259,7 @@ def incident_draft(request: HttpRequest, incident_id: str, payload: DraftIn) -> 
     return incident_json(request, incident)
 
 
-@router.post("/incidents/{incident_id}/submission", response={200: dict, **ERRORS})
+@router.post("/incidents/{incident_id}/submission", exclude_unset=True, response={200: IncidentOut, **ERRORS})
 def incident_finish(request: HttpRequest, incident_id: str, payload: IncidentIn) -> Any:
     """Report a draft: its facts are validated as on ``POST /incidents``; the draft stays as typed if not."""
     if not isinstance(payload.incident, dict):
@@ -168,9 +274,12 @@ def incident_finish(request: HttpRequest, incident_id: str, payload: IncidentIn)
     return incident_json(request, incident)
 
 
-@router.post("/incidents/{incident_id}/attachments", response={201: dict, **ERRORS})
+@router.post("/incidents/{incident_id}/attachments", exclude_unset=True, response={201: AttachmentOut, **ERRORS})
 def attachment_create(
-    request: HttpRequest, incident_id: str, file: File[UploadedFile], kind: Form[str] = "OTHER"
+    request: HttpRequest,
+    incident_id: str,
+    file: File[UploadedFile],
+    kind: Form[Annotated[str, Field(max_length=16)]] = "OTHER",
 ) -> Any:
     """Attach a screenshot, letter or invoice (PNG, JPEG, PDF or text; size limited; checked by content)."""
     attachment = incidents.attachment_add(
@@ -199,7 +308,11 @@ def attachment_response(attachment: Any) -> HttpResponse:
     return response
 
 
-@router.get("/attachments/{attachment_id}", response={200: None, **ERRORS})
+@router.get(
+    "/attachments/{attachment_id}",
+    response={200: None, **ERRORS},
+    openapi_extra=binary("application/octet-stream", "the file, as a download"),
+)
 def attachment_get(request: HttpRequest, attachment_id: str) -> HttpResponse:
     """The file, to those who may see its incident (never from a public address)."""
     attachment = incident_selectors.attachment_get(user=request.user, attachment_id=attachment_id)
@@ -242,7 +355,7 @@ def case_json(case: Case, lang: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@router.get("/cases", response={200: list[dict[str, Any]], **ERRORS})
+@router.get("/cases", exclude_unset=True, response={200: list[CaseItem], **ERRORS})
 def case_list(request: HttpRequest) -> Any:
     """The desk's queue: the open cases of the caller's team, with their deadlines."""
     _desk(request)
@@ -268,19 +381,19 @@ def _case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return case_json(case, api_errors.lang_of(request))
 
 
-@router.get("/cases/{case_id}", response={200: dict, **ERRORS})
+@router.get("/cases/{case_id}", exclude_unset=True, response={200: CaseOut, **ERRORS})
 def case_get(request: HttpRequest, case_id: int) -> Any:
     _desk(request)
     return _case(request, case_id)
 
 
-@router.post("/cases/{case_id}/phase", response={200: dict, **ERRORS})
+@router.post("/cases/{case_id}/phase", exclude_unset=True, response={200: CaseOut, **ERRORS})
 def case_phase(request: HttpRequest, case_id: int, payload: PhaseIn) -> Any:
     incidents.case_set_phase(user=request.user, case_id=case_id, phase=_text(payload.phase))
     return _case(request, case_id)
 
 
-@router.post("/cases/{case_id}/checklist", response={200: dict, **ERRORS})
+@router.post("/cases/{case_id}/checklist", exclude_unset=True, response={200: CaseOut, **ERRORS})
 def case_checklist(request: HttpRequest, case_id: int, payload: TickIn) -> Any:
     if not isinstance(payload.item, int) or isinstance(payload.item, bool):
         raise InvalidInput([FieldError("item", "E_INTEGER", {"value": payload.item})])
@@ -289,19 +402,19 @@ def case_checklist(request: HttpRequest, case_id: int, payload: TickIn) -> Any:
     return _case(request, case_id)
 
 
-@router.post("/cases/{case_id}/referrals", response={201: dict, **ERRORS})
+@router.post("/cases/{case_id}/referrals", exclude_unset=True, response={201: CaseOut, **ERRORS})
 def case_referral(request: HttpRequest, case_id: int, payload: ReferralIn) -> Any:
     incidents.case_refer(user=request.user, case_id=case_id, vendor_id=payload.vendor_id, note=_text(payload.note))
     return Status(201, _case(request, case_id))
 
 
-@router.post("/cases/{case_id}/notes", response={201: dict, **ERRORS})
+@router.post("/cases/{case_id}/notes", exclude_unset=True, response={201: CaseOut, **ERRORS})
 def case_note(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
     incidents.case_note(user=request.user, case_id=case_id, text=_text(payload.text))
     return Status(201, _case(request, case_id))
 
 
-@router.post("/cases/{case_id}/filings", response={201: dict, **ERRORS})
+@router.post("/cases/{case_id}/filings", exclude_unset=True, response={201: CaseOut, **ERRORS})
 def case_filing(request: HttpRequest, case_id: int, payload: FilingIn) -> Any:
     """Record that a regulatory report was made; its deadline is then met and no reminder is sent."""
     incidents.report_filed(
@@ -314,14 +427,14 @@ def case_filing(request: HttpRequest, case_id: int, payload: FilingIn) -> Any:
     return Status(201, _case(request, case_id))
 
 
-@router.post("/cases/{case_id}/close", response={200: dict, **ERRORS})
+@router.post("/cases/{case_id}/close", exclude_unset=True, response={200: CaseOut, **ERRORS})
 def case_close(request: HttpRequest, case_id: int) -> Any:
     incidents.case_close(user=request.user, case_id=case_id)
     return _case(request, case_id)
 
 
-@router.get("/vendors", response={200: list[dict[str, Any]], **ERRORS})
-def vendor_list(request: HttpRequest, category: str | None = None) -> Any:
+@router.get("/vendors", exclude_unset=True, response={200: list[VendorOut], **ERRORS})
+def vendor_list(request: HttpRequest, category: Annotated[str, Field(max_length=32)] | None = None) -> Any:
     """The vendor directory (forensics, lawyers, PR, call centre, data recovery), for the desk."""
     _desk(request)
     vendors = Vendor.objects.filter(active=True)
@@ -330,10 +443,16 @@ def vendor_list(request: HttpRequest, category: str | None = None) -> Any:
     return [_vendor_json(v) for v in vendors]
 
 
-class VendorIn(BaseModel):
-    model_config = {"extra": "allow"}
-    category: Any = None
-    name: Any = None
+class VendorIn(Inputs):
+    """A vendor of the directory (the lengths are the directory's own)."""
+
+    category: str | None = Field(None, max_length=32, description="a vendor category of the product's support terms")
+    name: str | None = Field(None, max_length=200)
+    contact: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+    area: str | None = Field(None, max_length=100)
+    active: bool | None = None
 
 
 def _vendor_json(v: Vendor) -> dict[str, Any]:
@@ -349,14 +468,14 @@ def _vendor_json(v: Vendor) -> dict[str, Any]:
     }
 
 
-@router.post("/vendors", response={201: dict, **ERRORS})
+@router.post("/vendors", exclude_unset=True, response={201: VendorOut, **ERRORS})
 def vendor_create(request: HttpRequest, payload: VendorIn) -> Any:
     """Add a vendor to the directory (administrators)."""
     data = payload.model_dump(exclude_unset=True)
     return Status(201, _vendor_json(incidents.vendor_save(user=request.user, data=data)))
 
 
-@router.patch("/vendors/{vendor_id}", response={200: dict, **ERRORS})
+@router.patch("/vendors/{vendor_id}", exclude_unset=True, response={200: VendorOut, **ERRORS})
 def vendor_change(request: HttpRequest, vendor_id: int, payload: VendorIn) -> Any:
     """Change a vendor, or make it inactive with ``{"active": false}`` (administrators)."""
     data = payload.model_dump(exclude_unset=True)

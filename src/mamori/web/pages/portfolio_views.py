@@ -17,9 +17,35 @@ from mamori.web.portfolio.models import PortfolioPlot
 RETURN_PERIODS = ("10", "100", "200", "250")
 
 
+def _reinsurance(answer: dict[str, Any]) -> dict[str, Any] | None:
+    """Gross, ceded and net side by side (a run with a treaty): a row per figure, a column per view."""
+    if "net" not in answer:
+        return None
+    views = ("gross", "ceded", "net")
+
+    def row(label: str, pick: Any) -> dict[str, Any]:
+        return {"label": label, **{v: pick(answer[v]) for v in views}}
+
+    rows = [row(_("Average annual loss (AAL)"), lambda f: f["aal"])]
+    rows += [row(_("1 in %(years)s years (aggregate)") % {"years": t}, lambda f, t=t: f["aep"].get(t))
+             for t in RETURN_PERIODS]  # fmt: skip
+    rows += [row(_("1 in %(years)s years (largest event)") % {"years": t}, lambda f, t=t: f["oep"].get(t))
+             for t in RETURN_PERIODS]  # fmt: skip
+    rows += [
+        row(f"TVaR {level} %", lambda f, level=level: f["tvar"].get(level)) for level in sorted(answer["net"]["tvar"])
+    ]
+    treaty = answer.get("treaty", {})
+    return {
+        "name": treaty.get("ja" if lang() == "ja" else "en", treaty.get("name", "")),
+        "treaty": treaty,
+        "rows": rows,
+    }
+
+
 def _figures(answer: dict[str, Any], industries: dict[str, str]) -> dict[str, Any]:
     """The answer as the page shows it: return periods in rows, industries by name."""
     return {
+        "reinsurance": _reinsurance(answer),
         "periods": [
             {
                 "years": t,
@@ -41,11 +67,13 @@ def _figures(answer: dict[str, Any], industries: dict[str, str]) -> dict[str, An
 def portfolio(request: HttpRequest) -> HttpResponse:
     """The runs so far, and a form to simulate the book as it is now (POST: run, then show it)."""
     errors: dict[str, list[str]] = {}
-    typed = {"years": "20000", "seed": ""}
+    typed = {"years": "20000", "seed": "", "treaty": ""}
     if request.method == "POST":
         typed = {k: request.POST.get(k, "") for k in typed}
         try:
-            run = services.portfolio_run(user=request.user, years=typed["years"], seed=typed["seed"])
+            run = services.portfolio_run(
+                user=request.user, years=typed["years"], seed=typed["seed"], treaty=typed["treaty"]
+            )
         except InvalidInput as exc:
             errors = errors_by_field(exc.errors)
         else:
@@ -56,6 +84,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "values": typed,
         "errors": errors,
         "years_range": services.YEARS_RANGE,
+        "treaties": [(name, t.label(lang())) for name, t in selectors.treaties().items()],
     }
     return render(request, "mamori/portfolio.html", context, status=422 if errors else 200)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
@@ -12,6 +12,9 @@ from mamori.web.accounts import selectors as accounts
 from mamori.web.accounts.selectors import User
 from mamori.web.policies.models import Policy
 from mamori.web.portfolio.models import PortfolioRun
+
+if TYPE_CHECKING:
+    from mamori.portfolio.treaty import Treaty
 
 
 def in_force(*, on_date: dt.date | None = None) -> QuerySet[Policy]:
@@ -50,3 +53,11 @@ def runs_visible(user: User | None) -> QuerySet[PortfolioRun]:
     if not accounts.has_role(user, roles.ADMINISTRATOR):
         return PortfolioRun.objects.none()
     return PortfolioRun.objects.all()
+
+
+def treaties() -> dict[str, Treaty]:
+    """The reinsurance treaties a run may apply: the samples shipped with the package, by name (the file's
+    stem), each read with the core's checks (product.md §8.4)."""
+    from mamori.usecases import portfolio
+
+    return {name: portfolio.load_treaty(path) for name, path in portfolio.shipped_treaties().items()}

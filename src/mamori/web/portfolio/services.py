@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -20,6 +20,9 @@ from mamori.web.portfolio import selectors
 from mamori.web.portfolio.models import PortfolioPlot, PortfolioRun
 from mamori.web.productdb import selectors as productdb
 
+if TYPE_CHECKING:
+    from mamori.portfolio.treaty import Treaty
+
 #: Years a run from a page may simulate (more: the command line, on a Dask cluster).
 YEARS_RANGE: Final = (1_000, 200_000)
 LANGS: Final = ("ja", "en")
@@ -32,8 +35,19 @@ def _read(raw: Any, field: str, minimum: int, maximum: int) -> int:
     return read
 
 
-def portfolio_run(*, user: AbstractBaseUser, years: Any = 20_000, seed: Any = None) -> PortfolioRun:
-    """Simulate the in-force book for ``years`` years (seeded: the same seed, the same answer)."""
+def _treaty(raw: Any) -> Treaty | None:
+    """The treaty named by a form (empty: none): one of the treaties shipped with the package."""
+    if raw in (None, ""):
+        return None
+    choices = selectors.treaties()
+    if raw not in choices:
+        raise InvalidInput([FieldError("treaty", "E_CHOICE", {"value": raw, "allowed": list(choices)})])
+    return choices[raw]
+
+
+def portfolio_run(*, user: AbstractBaseUser, years: Any = 20_000, seed: Any = None, treaty: Any = None) -> PortfolioRun:
+    """Simulate the in-force book for ``years`` years (seeded: the same seed, the same answer), gross and,
+    with ``treaty`` (the name of a shipped treaty), ceded and net of it (product.md §8.4)."""
     from mamori.portfolio import plots
     from mamori.portfolio.runner import Cluster
     from mamori.usecases import portfolio
@@ -42,6 +56,7 @@ def portfolio_run(*, user: AbstractBaseUser, years: Any = 20_000, seed: Any = No
         raise Forbidden
     n_years = _read(years, "years", *YEARS_RANGE)
     run_seed = secrets.randbelow(2**31) if seed in (None, "") else _read(seed, "seed", 0, 2**63 - 1)
+    chosen = _treaty(treaty)
     records = selectors.book_records()
     if not records:
         raise InvalidInput([FieldError("book", "E_PORTFOLIO_EMPTY")])
@@ -49,14 +64,15 @@ def portfolio_run(*, user: AbstractBaseUser, years: Any = 20_000, seed: Any = No
     book = portfolio.book_from_records(records, version)
     started = time.perf_counter()
     answer, table = portfolio.simulate_book(
-        book, model, version, years=n_years, seed=run_seed, cluster=Cluster(workers=0)
+        book, model, version, years=n_years, seed=run_seed, cluster=Cluster(workers=0), treaty=chosen
     )
     seconds = time.perf_counter() - started
     marks = {"aep": answer["aep"], "oep": answer["oep"]}
     pngs = {}
     for lang in LANGS:
         names = {code: ic.name(lang) for code, ic in version.rating.industries.items()}
-        pngs[("ep_curve", lang)] = plots.ep_curve_png(table.loss, table.occurrence, marks, lang)
+        net = (table.net_loss, table.net_occurrence) if table.reinsured else None
+        pngs[("ep_curve", lang)] = plots.ep_curve_png(table.loss, table.occurrence, marks, lang, net=net)
         pngs[("loss_by_industry", lang)] = plots.industry_png(answer["by_industry"], names, lang)
     with transaction.atomic():
         run = PortfolioRun.objects.create(
@@ -76,6 +92,12 @@ def portfolio_run(*, user: AbstractBaseUser, years: Any = 20_000, seed: Any = No
             action="portfolio.run",
             object_type="portfolio_run",
             object_id=run.pk,
-            after={"policies": run.policies, "years": n_years, "seed": run_seed, "aal": answer.get("aal")},
+            after={
+                "policies": run.policies,
+                "years": n_years,
+                "seed": run_seed,
+                "aal": answer.get("aal"),
+                "treaty": None if chosen is None else chosen.name,
+            },
         )
     return run
