@@ -4,30 +4,32 @@ product.md §8), a ninja router with typed answers. Query values are read by the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from mamori.web.api.schemas import ERRORS
 from mamori.web.books import selectors
 
 router = Router(tags=["books"])
-ERRORS = {401: dict, 403: dict, 404: dict, 422: dict}
 
 
 class PremiumQuery(Schema):
-    as_of: str | None = Field(None, description="YYYY-MM-DD (the end of that day, JST); default today")
+    as_of: str | None = Field(None, max_length=10, description="YYYY-MM-DD (the end of that day, JST); default today")
 
 
 class TriangleQuery(PremiumQuery):
-    basis: str = Field("incurred", description="paid or incurred")
-    period: str = Field("quarter", description="quarter or year")
+    basis: Literal["paid", "incurred"] = Field("incurred", description="paid or incurred")
+    period: Literal["quarter", "year"] = Field("quarter", description="quarter or year")
 
 
 class ReservesQuery(TriangleQuery):
-    method: str = Field("chainladder", description="chainladder, mack or bf")
-    loss_ratio: str | None = Field(None, description="bf: the a-priori loss ratio (default: the portfolio model's)")
+    method: Literal["chainladder", "mack", "bf"] = Field("chainladder", description="chainladder, mack or bf")
+    loss_ratio: str | None = Field(
+        None, max_length=32, description="bf: the a-priori loss ratio (default: the portfolio model's)"
+    )
 
 
 class Premium(Schema):
