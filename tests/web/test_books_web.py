@@ -162,6 +162,13 @@ def _close_takes_the_portfolio_run(loaded: User) -> None:
     assert close["portfolio"]["basis"].startswith("net" if "net" in run.answer else "gross")
     assert close["ibnr"]["loss_ratio"] == run.answer["premium"]["loss_ratio"]
     assert close["ibnr"]["by_method"]["bf"] is not None
+    from mamori.web.portfolio import selectors as portfolio_selectors
+
+    treaty = next(iter(portfolio_selectors.treaties()))
+    ceded = portfolio.portfolio_run(user=loaded, years=1_000, seed=3, treaty=treaty)
+    close = selectors.close(user=loaded, month=f"{_today():%Y-%m}")
+    assert close["portfolio"] == {"aep_200": ceded.answer["net"]["aep"]["200"], "basis": "net", "run": str(ceded.pk)}
+    assert close["portfolio"]["aep_200"] <= ceded.answer["gross"]["aep"]["200"]
 
 
 def _close_adds_up(loaded: User) -> None:
