@@ -165,6 +165,11 @@ def _files(root: Path) -> dict[str, Path]:  # noqa: PLR0915 - one statement per 
     text("estimate-duplicate.json", '{"preset": 1, "preset": 2}')
     text("estimate-array.json", "[1, 2]")
     text("estimate-empty.json", b"")
+    text("triangle-hole.csv", "origin,age,value\n2024,1,100\n2024,3,150\n")
+    text("triangle-text.csv", "origin,age,value\n2024,1,abc\n")
+    text("triangle-negative-age.csv", "origin,age,value\n2024,-1,100\n")
+    text("triangle-wide.csv", "origin,1,2\n2024,100,150\n2025,120,\n")
+    text("premium.csv", "origin,earned_premium\n2024,1000\n")
     folder = root / "a-folder"
     folder.mkdir()
     f["a-folder"] = folder
@@ -351,6 +356,32 @@ def _cases() -> dict[str, Case]:
         "oed version unknown": Case(("portfolio", "export-oed", str(BOOK), "@out/oed", "--product-version", "1999")),
         "oed folder in proc": Case(("portfolio", "export-oed", str(BOOK), "/proc/mamori")),
         "model command extra": Case(("portfolio", "model", "extra")),
+        # ------------------------------------------------------------------------------ books
+        "reserve hole inside an origin": Case(("reserve", "@triangle-hole.csv")),
+        "reserve value not a number": Case(("reserve", "@triangle-text.csv"), given=("abc",)),
+        "reserve negative age": Case(("reserve", "@triangle-negative-age.csv"), given=("-1",)),
+        "reserve method unknown": Case(("reserve", "@triangle-wide.csv", "--method", "odp"), given=("odp",)),
+        "reserve bf without a loss ratio": Case(("reserve", "@triangle-wide.csv", "--method", "bf")),
+        "reserve bf premium missing an origin": Case(
+            ("reserve", "@triangle-wide.csv", "--method", "bf", "--premium", "@premium.csv", "--loss-ratio", "0.6"),
+            given=("2025",),
+        ),
+        "reserve tail below one": Case(("reserve", "@triangle-wide.csv", "--tail", "0.9"), given=("0.9",)),
+        "reserve loss ratio text": Case(("reserve", "@triangle-wide.csv", "--loss-ratio", "high"), given=("high",)),
+        "reserve missing file": Case(("reserve", "@out/none.csv")),
+        "reserve wide ok": Case(("reserve", "@triangle-wide.csv", "--method", "mack"), code=0, out=True),
+        "books triangle as-of not a date": Case(
+            ("books", "triangle", "@out/t.csv", "--as-of", "2026-02-30", "--basis", "paid")
+        ),
+        "books triangle basis unknown": Case(
+            ("books", "triangle", "@out/t.csv", "--as-of", "2026-06-30", "--basis", "reported"), given=("reported",)
+        ),
+        "books triangle nowhere": Case(
+            ("books", "triangle", "@out/none/t.csv", "--as-of", "2026-06-30", "--basis", "paid")
+        ),
+        "books triangle basis missing": Case(("books", "triangle", "@out/t.csv", "--as-of", "2026-06-30")),
+        "books close month": Case(("books", "close", "--month", "2026-13"), given=("2026-13",)),
+        "books without a command": Case(("books",)),
         # ----------------------------------------------------------------------------- the web's
         "serve port not a number": Case(("serve", "--port", "http"), given=("http",)),
         "serve port twice": Case(("serve", "--port", "1", "--port", "2")),

@@ -267,6 +267,9 @@ def test_the_openapi_document_describes_every_endpoint(api: Callable[..., Any]) 
         "/api/v1/policies/{number}/changes",
         "/api/v1/policies/{number}/cancellation",
         "/api/v1/payments",
+        "/api/v1/books/premium",
+        "/api/v1/books/triangle",
+        "/api/v1/books/reserves",
     } <= paths
 
 

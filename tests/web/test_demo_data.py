@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mamori import usecases
-from mamori.web import demo, demo_incidents
+from mamori.web import demo, demo_books, demo_incidents
 from mamori.web.audit.models import AuditEvent
 from mamori.web.claimsdesk.models import Claim, ClaimPayment, LedgerEntry
 from mamori.web.incidents.models import Incident, Vendor
@@ -35,7 +35,9 @@ def _core_payable(title_ja: str) -> int:
 def test_the_demo_has_the_eight_incidents_at_different_stages_with_the_cores_payouts() -> None:
     demo.load(out=io.StringIO())
     scenarios = json.loads(demo_incidents.DATA.read_text(encoding="utf-8"))["incidents"]
-    assert Incident.objects.filter(status="SUBMITTED").count() == len(scenarios) == 8
+    # The books' history (web.demo_books) adds incidents of its own businesses, named （履歴n）: left out here.
+    history = {"business__name__contains": "（履歴"}
+    assert Incident.objects.filter(status="SUBMITTED").exclude(**history).count() == len(scenarios) == 8
     assert Vendor.objects.values("category").distinct().count() == 5
     for scenario in scenarios:
         incident = Incident.objects.get(summary=scenario["summary"])
@@ -48,8 +50,13 @@ def test_the_demo_has_the_eight_incidents_at_different_stages_with_the_cores_pay
         if claim is not None:
             assert claim.calculations.first().payable_total_yen == _core_payable(scenario["title_ja"])
     stages = [s["stage"] for s in scenarios]
-    assert ClaimPayment.objects.filter(status="AWAITING_APPROVAL").count() == stages.count("awaiting_approval")
-    assert ClaimPayment.objects.filter(status="PAID").count() == stages.count("paid") + stages.count("closed")
-    assert LedgerEntry.objects.count() == stages.count("paid") + stages.count("closed")
-    assert AuditEvent.objects.filter(action="incident.submit").count() == 8
+    ours = {"claim__incident__business__name__contains": "（履歴"}
+    assert ClaimPayment.objects.filter(status="AWAITING_APPROVAL").exclude(**ours).count() == stages.count(
+        "awaiting_approval"
+    )
+    assert ClaimPayment.objects.filter(status="PAID").exclude(**ours).count() == stages.count("paid") + stages.count(
+        "closed"
+    )
+    assert LedgerEntry.objects.exclude(**ours).count() == stages.count("paid") + stages.count("closed")
+    assert AuditEvent.objects.filter(action="incident.submit").count() == 8 + len(demo_books.HISTORY)
     assert AuditEvent.objects.filter(action="claim.payment_approve").count() >= 1

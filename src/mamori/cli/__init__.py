@@ -26,13 +26,13 @@ from typing import TextIO
 from mamori import catalog as catalog_mod
 from mamori import i18n
 from mamori.cli import args as args_mod
-from mamori.cli import claims, common, estimate, portfolio, quotes, streams, web
+from mamori.cli import books, claims, common, estimate, portfolio, quotes, streams, web
 from mamori.errors import FieldError, InvalidInput
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 #: Command modules; each adds its sub-commands with a ``handler``.
-COMMANDS = (quotes, claims, estimate, portfolio, web)
+COMMANDS = (quotes, claims, estimate, portfolio, books, web)
 #: Exit status of a run stopped by the user (Ctrl-C), as shells report a SIGINT.
 EXIT_INTERRUPTED = 130
 

@@ -16,7 +16,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.test.utils import override_settings
 
-from mamori.web import demo_incidents
+from mamori.web import demo_books, demo_incidents
 from mamori.web.accounts import roles
 from mamori.web.accounts import services as accounts
 from mamori.web.accounts.models import Agency
@@ -112,6 +112,7 @@ def _create(password: str) -> None:
         )
         servicing.application_bind(user=user, application_id=app.pk)
     demo_incidents.load(users=users, agency=agency)
+    demo_books.load(users=users, agency=agency)  # history over past quarters for the books (issue 17)
     # A referral waiting for the underwriter: an agent's client in information and communications.
     referred, _ = quotes.quote_create(
         raw={"industry": "information_communications", "revenue": 800_000_000, "start": today.isoformat()},

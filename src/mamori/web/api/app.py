@@ -18,6 +18,7 @@ from mamori.web import paging
 from mamori.web.accounts import services as account_services
 from mamori.web.api import errors as api_errors
 from mamori.web.api.auth import OptionalTokenAuth, TokenAuth
+from mamori.web.api.books import router as books_router
 from mamori.web.api.claims import router as claims_router
 from mamori.web.api.estimates import router as estimates_router
 from mamori.web.api.idempotency import idempotent
@@ -101,6 +102,7 @@ api_errors.install(api)
 api.add_router("", incidents_router)
 api.add_router("", claims_router)
 api.add_router("", estimates_router)
+api.add_router("", books_router)
 
 
 #: Items of ``measures``: the core names an unknown or repeated id itself (once, linearly in the list), so the

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "mamori.web.claimsdesk",
     "mamori.web.estimates",
     "mamori.web.portfolio",
+    "mamori.web.books",
     "mamori.web.api",
     "mamori.web.pages",
 ]

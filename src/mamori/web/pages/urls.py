@@ -1,7 +1,7 @@
 from django.urls import path
 
 from mamori.web.estimates import views as estimate_views
-from mamori.web.pages import incident_views, portfolio_views, views
+from mamori.web.pages import books_views, incident_views, portfolio_views, views
 
 app_name = "pages"
 urlpatterns = [
@@ -26,6 +26,11 @@ urlpatterns = [
     path("policies/<str:number>/renew/", views.renew, name="renew"),
     path("payments/", views.payments, name="payments"),
     path("audit/", views.audit, name="audit"),
+    path("books/", books_views.books, name="books"),
+    path("books/close.pdf", books_views.books_pdf, name="books-pdf"),
+    path("books/close.csv", books_views.books_csv, name="books-csv"),
+    path("books/premium.csv", books_views.books_premium_csv, name="books-premium-csv"),
+    path("books/written.csv", books_views.books_written_csv, name="books-written-csv"),
     path("portfolio/", portfolio_views.portfolio, name="portfolio"),
     path("portfolio/jobs/<uuid:job_id>/", portfolio_views.portfolio_job, name="portfolio-job"),
     path("portfolio/<uuid:run_id>/", portfolio_views.portfolio_run, name="portfolio-run"),

@@ -1,0 +1,122 @@
+"""The books page (administrators): the monthly close — premium, claims, IBNR by method, loss ratios by accident
+period, the portfolio's 1-in-200 — with its PDF and CSV, and the premium books as CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from mamori.authority import Action
+from mamori.errors import InvalidInput
+from mamori.web.books import documents, selectors
+from mamori.web.pages.views import action_required, errors_by_field, lang
+
+
+def _last_month() -> str:
+    today = timezone.now().astimezone(selectors.JST).date()
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    return f"{last:%Y-%m}"
+
+
+def _named(by_industry: dict[str, Any]) -> dict[str, Any]:
+    """Industry codes as the product names them, in the reader's language."""
+    from mamori.web.productdb import selectors as productdb
+
+    industries = productdb.catalog().latest().rating.industries
+    return {(industries[c].name(lang()) if c in industries else c): row for c, row in by_industry.items()}
+
+
+@action_required(Action.BOOKS)
+def books(request: HttpRequest) -> HttpResponse:
+    """The close of a month (``?month=YYYY-MM``, default: last month); 422 with the field named when bad."""
+    month = request.GET.get("month") or _last_month()
+    ratio = request.GET.get("loss_ratio") or ""
+    errors: dict[str, list[str]] = {}
+    close: dict[str, Any] | None = None
+    premium: dict[str, Any] | None = None
+    try:
+        close = selectors.close(user=request.user, month=month, loss_ratio=ratio)
+        premium = selectors.premium(user=request.user, as_of=close["as_of"])
+        premium["by_industry"] = _named(premium["by_industry"])
+    except InvalidInput as exc:
+        errors = errors_by_field(exc.errors)
+    context = {
+        "premium": premium,
+        "month": month,
+        "loss_ratio": ratio,
+        "close": close,
+        "rows": documents.rows(close, lang()) if close else [],
+        "errors": errors,
+    }
+    return render(request, "mamori/books.html", context, status=422 if errors else 200)
+
+
+def _close_or_422(request: HttpRequest) -> dict[str, Any] | HttpResponse:
+    try:
+        return selectors.close(
+            user=request.user, month=request.GET.get("month") or _last_month(), loss_ratio=request.GET.get("loss_ratio")
+        )
+    except InvalidInput as exc:
+        return HttpResponse("\n".join(exc.messages(lang())), status=422, content_type="text/plain; charset=utf-8")
+
+
+@action_required(Action.BOOKS)
+def books_pdf(request: HttpRequest) -> HttpResponse:
+    close = _close_or_422(request)
+    if isinstance(close, HttpResponse):
+        return close
+    pdf = documents.close_pdf(close, lang=lang(), made_at=timezone.now())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="close-{close["month"]}.pdf"'
+    return response
+
+
+@action_required(Action.BOOKS)
+def books_csv(request: HttpRequest) -> HttpResponse:
+    close = _close_or_422(request)
+    if isinstance(close, HttpResponse):
+        return close
+    response = HttpResponse("\ufeff" + documents.close_csv(close, lang()), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="close-{close["month"]}.csv"'
+    return response
+
+
+@action_required(Action.BOOKS)
+def books_written_csv(request: HttpRequest) -> HttpResponse:
+    """Every written amount (policy, the record it comes from, dates, written, earned) as of ``?as_of``."""
+    try:
+        rows = selectors.written(user=request.user, as_of=request.GET.get("as_of"))
+    except InvalidInput as exc:
+        return HttpResponse("\n".join(exc.messages(lang())), status=422, content_type="text/plain; charset=utf-8")
+    buffer = io.StringIO()
+    names = ["policy", "source", "effective", "term_end", "written", "earned"]
+    writer = csv.DictWriter(buffer, fieldnames=names, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="written-amounts.csv"'
+    return response
+
+
+@action_required(Action.BOOKS)
+def books_premium_csv(request: HttpRequest) -> HttpResponse:
+    """Written, earned and unearned per policy as of ``?as_of`` (default today), as CSV."""
+    try:
+        answer = selectors.premium(user=request.user, as_of=request.GET.get("as_of"))
+    except InvalidInput as exc:
+        return HttpResponse("\n".join(exc.messages(lang())), status=422, content_type="text/plain; charset=utf-8")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["number", "written", "earned", "unearned"])
+    for row in answer["policies"]:
+        writer.writerow([row["number"], row["written"], row["earned"], row["unearned"]])
+    writer.writerow(["total", answer["written"], answer["earned"], answer["unearned"]])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="premium-{answer["as_of"]}.csv"'
+    return response
