@@ -209,7 +209,9 @@ class FieldError:
     row: int | None = None
     more: int = 0  # further rows of the same table with the same field and code
 
-    def message(self, lang: i18n.Lang) -> str:
+    def message(self, lang: i18n.Lang, *, plain: bool = False) -> str:
+        """The message in ``lang``. ``plain`` is for a customer's page: the field by its label only (never its
+        internal name such as ``costs[0].amount``) and a whole-number value with thousands separators."""
         params: dict[str, Any] = _Blank(
             {k: _number(k, v) for k, v in self.params.items() if k not in ("field", "label")}
         )
@@ -224,14 +226,20 @@ class FieldError:
         if params.get("suggestion"):
             params["suggestion_text"] = i18n.text("errors.suggestion", lang, suggestion=params["suggestion"])
         if "value" in params:
-            params["value"] = shown(params["value"])
+            value = self.params.get("value")
+            grouped = plain and isinstance(value, int) and not isinstance(value, bool)
+            params["value"] = f"{value:,}" if grouped else shown(params["value"])
         label = i18n.label(self.field, lang)
-        if label == self.field:
+        if plain:
+            params["name"] = label if label != self.field else i18n.text("errors.this_field", lang)
+        elif label == self.field:
             params["name"] = self.field
         else:
             params["name"] = f"{label}（{self.field}）" if lang == "ja" else f"{self.field} ({label})"
         params.update(field=self.field, label=label)
         text = i18n.template(self.code, lang).format_map(params)
+        if plain and text[:1].islower():
+            text = text[:1].upper() + text[1:]
         if self.row is not None:
             text = i18n.template("E_ROW", lang).format(row=f"{self.row:,}", message=text)
         if self.more:
@@ -260,8 +268,8 @@ class InvalidInput(ValueError):
             raise ValueError("InvalidInput needs at least one FieldError")
         super().__init__("; ".join(e.message("en") for e in self.errors))
 
-    def messages(self, lang: i18n.Lang) -> list[str]:
-        return [e.message(lang) for e in self.errors]
+    def messages(self, lang: i18n.Lang, *, plain: bool = False) -> list[str]:
+        return [e.message(lang, plain=plain) for e in self.errors]
 
     def to_dict(self, lang: i18n.Lang) -> dict[str, Any]:
         """The body of the API's 422 and of ``--json`` errors on stderr: ``{"errors": [...]}``."""

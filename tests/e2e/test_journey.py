@@ -83,6 +83,7 @@ def test_a_new_customer_goes_from_quote_to_cancellation_in_the_browser(  # noqa:
     page.get_by_test_id("ap-submit").click()  # without consent: refused, nothing lost
     assert page.locator("[data-field=consent]").is_visible()
     assert page.get_by_test_id("ap-start").input_value() == today.isoformat()
+    page.get_by_test_id("ap-intent").check()
     page.get_by_test_id("ap-consent").check()
     page.get_by_test_id("ap-submit").click()
     page.wait_for_selector(f"[data-testid=application-status]:has-text('{words['applied']}')")
@@ -132,6 +133,8 @@ def test_a_new_customer_goes_from_quote_to_cancellation_in_the_browser(  # noqa:
     page.get_by_test_id("ch-date").fill(today.isoformat())
     page.get_by_test_id("ch-bi").select_option("10000000")
     page.get_by_test_id("ch-submit").click()
+    page.get_by_test_id("change-preview").wait_for()  # the new premium and the difference, before committing
+    page.get_by_test_id("ch-confirm").click()
     page.wait_for_selector(".messages li")
     page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("cx-date").fill((today + dt.timedelta(days=1)).isoformat())

@@ -127,7 +127,7 @@ def estimate_page(request: HttpRequest) -> HttpResponse:
     try:
         answer = services.estimate_calculate(document=document, preset=preset, lang=lang)
     except InvalidInput as exc:
-        context["errors"] = exc.messages(lang)
+        context["errors"] = exc.messages(lang, plain=True)
         return render(request, "mamori/estimate.html", context, status=422)
     context.update(answer=answer, view=result_view(answer, lang))
     return render(request, "mamori/estimate.html", context)

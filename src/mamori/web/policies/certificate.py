@@ -11,11 +11,14 @@ import functools
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fpdf import FPDF
 
 from mamori import catalog as catalog_mod
+from mamori import i18n
 from mamori.claims import rules
+from mamori.support import emergency
 
 FONT = "IPAexGothic"
 
@@ -241,3 +244,42 @@ def _support(doc: _Document, data: CertificateData, lang: str) -> None:
     doc.heading(_w("support", lang, h=support.intake_hours))
     for phase in support.phases:
         doc.multi_cell(0, 5.5, f"・{phase.ja if lang == 'ja' else phase.en}", new_x="LMARGIN", new_y="NEXT")
+    lang_ = i18n.as_lang(lang)
+    doc.multi_cell(0, 6, emergency.hotline_line(support, lang_), new_x="LMARGIN", new_y="NEXT")
+    doc.multi_cell(0, 5.5, i18n.text("emergency.now", lang_), new_x="LMARGIN", new_y="NEXT")
+    for n, step in enumerate(emergency.what_to_do(support, lang_), start=1):
+        doc.multi_cell(0, 5.5, f"{n}. {step}", new_x="LMARGIN", new_y="NEXT")
+
+
+class _Statement(_Document):
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font(FONT, size=7)
+        self.cell(0, 5, f"{self.page_no()}/{{nb}}", align="C")
+        self.set_font(FONT, size=10)
+
+
+def document_pdf(doc: dict[str, Any], lang: str = "ja") -> bytes:
+    """A document of :mod:`mamori.usecases.disclosure` (重要事項説明書, 約款) as PDF bytes, as its page shows it."""
+    pdf = _Statement("ja" if lang == "ja" else "en")
+    pdf.set_title(str(doc["title"]))
+    pdf.alias_nb_pages()
+    pdf.add_page()
+    pdf.set_font(FONT, size=15)
+    pdf.multi_cell(0, 9, str(doc["title"]), new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.set_font(FONT, size=9)
+    pdf.cell(0, 6, f"{doc['product']}  {doc['version']}", new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.set_font(FONT, size=10)
+    for part in doc["parts"]:
+        if len(doc["parts"]) > 1:
+            pdf.ln(2)
+            pdf.set_font(FONT, size=13)
+            pdf.cell(0, 9, str(part["title"]), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(FONT, size=10)
+        for section in part["sections"]:
+            pdf.heading(str(section["title"]))
+            for paragraph in section["paragraphs"]:
+                pdf.multi_cell(0, 5.5, f"・{paragraph}", new_x="LMARGIN", new_y="NEXT")
+            for label, value in section["rows"]:
+                pdf.row(str(label), str(value))
+    return bytes(pdf.output())
