@@ -82,7 +82,17 @@ def world() -> dict[str, Any]:
     return {
         "people": people,
         "pages": {
-            None: ["/", "/quote/", "/estimate/", "/disclosure/", "/terms/", "/accounts/login/", "/signup/", "/nope/"],
+            None: [
+                "/",
+                "/quote/",
+                "/estimate/",
+                "/estimate/?preset=4",
+                "/disclosure/",
+                "/terms/",
+                "/accounts/login/",
+                "/signup/",
+                "/nope/",
+            ],
             "holder": [
                 "/dashboard/",
                 f"/policies/{policy.number}/",

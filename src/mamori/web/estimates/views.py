@@ -24,7 +24,7 @@ _WORDS = (
     "title", "intro", "pick", "own", "business", "industry", "revenue", "employees", "records", "categories",
     "persons", "response", "outage_hours", "plan", "liability", "expense", "deductible", "bi", "submit", "result",
     "loss", "paid", "uninsured", "total", "payout", "plans", "premium", "chosen", "quote", "lines", "worksheet",
-    "sources", "factors", "per_person", "keep", "assumptions", "errors",
+    "sources", "factors", "per_person", "keep", "assumptions", "errors", "illustrative", "published",
 )  # fmt: skip
 _BUSINESS = ("industry", "revenue", "employees")
 _PLAN = ("liability_limit", "expense_limit", "deductible", "bi_limit")
@@ -92,6 +92,10 @@ def result_view(answer: dict[str, Any], lang: i18n.Lang) -> dict[str, Any]:
         for kind in _KINDS
     ]
     plan = answer["plan"]
+    # The worksheet names a cost line by the estimator's internal id: the reader sees the item's name only.
+    for step in answer.get("payout", {}).get("worksheet", []):
+        if step.get("line") and isinstance(step.get("note"), str):
+            step["note"] = step["note"].replace(f"{step['line']}「", "「").replace(f"{step['line']} ", "")
     return {
         "kinds": kinds,
         "total": total,
@@ -99,7 +103,8 @@ def result_view(answer: dict[str, Any], lang: i18n.Lang) -> dict[str, Any]:
         "uninsured": answer["uninsured"],
         "payout_width": _share(answer["payout"]["payable_total"], total),
         "payout_left_width": round(100 - _share(answer["payout"]["payable_total"], total), 1),
-        "plans": answer["plans"],
+        # A plan's decision by its words, never the stored value ("referred"; issue 15).
+        "plans": [{**p, "status_text": i18n.text(f"quote.{p['status']}", lang)} for p in answer["plans"]],
         "chosen": plan,
         "quote": {
             "industry": answer["business"]["industry"],
