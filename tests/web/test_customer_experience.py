@@ -243,3 +243,22 @@ def test_a_change_is_previewed_before_it_is_made_and_a_no_op_is_refused(
     same = client.post(url, {"effective_date": today.isoformat(), "bi_limit": "10000000", "step": "preview"})
     assert same.status_code == 302 and PolicyVersion.objects.filter(policy=policy).count() == 2
     assert "変更" in client.get(same["Location"]).content.decode()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_certificate_carries_the_hotline_and_what_to_do(
+    holder: User, business: Any, today: dt.date, lang: str
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from mamori.web.demo_incidents import policy_for
+
+    policy = policy_for(
+        user=holder, business=business, risk={"industry": "wholesale", "revenue": 500_000_000}, start=today, today=today
+    )
+    pdf = login(holder).get(f"/policies/{policy.number}/certificate/?lang={lang}")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert HOTLINE in text
+    assert ("いますぐ行うこと" if lang == "ja" else "What to do now") in text.replace("\n", "")
