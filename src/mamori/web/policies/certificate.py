@@ -119,9 +119,14 @@ def _yen(amount: int, lang: str) -> str:
     return _w("yen", lang, amount=f"{amount:,}")
 
 
-def _local(at: dt.datetime, tz: dt.tzinfo) -> str:
+def _day(day: dt.date, lang: str) -> str:
+    """One date format per language, as the pages (issue 15): 2026年12月3日 / 3 Dec 2026."""
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "ja" else f"{day.day} {day:%b} {day.year}"
+
+
+def _local(at: dt.datetime, tz: dt.tzinfo, lang: str = "ja") -> str:
     local = at.astimezone(tz)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+    return f"{_day(local.date(), lang)} {local:%H:%M} {local.tzname()}"
 
 
 class _Document(FPDF):  # fpdf2 ships no type information
@@ -177,8 +182,8 @@ def _identity(doc: _Document, data: CertificateData, lang: str) -> None:
     doc.set_font(FONT, size=10)
     doc.row(_w("number", lang), data.number)
     doc.row(_w("version", lang), f"{data.version}")
-    doc.row(_w("effective", lang), data.effective_date.isoformat())
-    doc.row(_w("issued", lang), _local(data.issued_at, data.product.tz))
+    doc.row(_w("effective", lang), _day(data.effective_date, lang))
+    doc.row(_w("issued", lang), _local(data.issued_at, data.product.tz, lang))
 
 
 def _holder(doc: _Document, data: CertificateData, lang: str) -> None:
@@ -196,8 +201,8 @@ def _period(doc: _Document, data: CertificateData, lang: str) -> None:
     product = data.product
     doc.heading(_w("product", lang))
     doc.row(_w("product", lang), f"{product.name(lang)} ({product.id} {product.version}, {product.content_hash[:12]})")
-    doc.row(_w("period", lang), f"{_local(data.start_at, product.tz)} – {_local(data.end_at, product.tz)}")
-    doc.row(_w("retro", lang), data.retroactive_date.isoformat())
+    doc.row(_w("period", lang), f"{_local(data.start_at, product.tz, lang)} – {_local(data.end_at, product.tz, lang)}")
+    doc.row(_w("retro", lang), _day(data.retroactive_date, lang))
 
 
 def _limits(doc: _Document, data: CertificateData, lang: str) -> None:
