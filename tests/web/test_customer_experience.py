@@ -262,3 +262,31 @@ def test_the_certificate_carries_the_hotline_and_what_to_do(
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert HOTLINE in text
     assert ("いますぐ行うこと" if lang == "ja" else "What to do now") in text.replace("\n", "")
+
+
+def test_the_command_line_the_api_and_the_form_read_8000_man_alike() -> None:
+    """One input path: 8,000万円 is 80,000,000 yen whether typed on the form, sent to the API or given to the CLI."""
+    import json
+    import subprocess
+    import sys
+
+    start = dt.date(2026, 4, 1).isoformat()
+    args = ["quote", "--industry", "wholesale", "--revenue", "8000万", "--start", start, "--security-measures", "0"]
+    cli = subprocess.run(
+        [sys.executable, "-m", "mamori.cli", *args, "--json"],
+        capture_output=True,
+        check=False,
+    )
+    assert cli.returncode == 0, cli.stderr
+    by_cli = json.loads(cli.stdout)
+    api = Client().post(
+        "/api/v1/quotes",
+        {"industry": "wholesale", "revenue": "8,000万円", "start": start, "security_measures": 0},
+        content_type="application/json",
+    )
+    assert api.status_code == 201, api.content
+    assert by_cli["inputs"]["revenue"] == api.json()["inputs"]["revenue"] == 80_000_000
+    assert by_cli["monthly_premium"] == api.json()["monthly_premium"]
+    # The form declares no measure unless the customer ticks one (nothing is pre-ticked).
+    form = Client().post("/quote/preview/", {"industry": "wholesale", "revenue": "8000万", "start": start})
+    assert f"{by_cli['monthly_premium']:,}" in form.content.decode()
