@@ -20,6 +20,7 @@ import datetime as dt
 import errno
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -41,6 +42,7 @@ __all__ = [
     "shown",
 ]
 
+_DIGITS: Final = re.compile(r"^-?\d{1,30}$")
 #: A value shown in a message is cut to this many characters (a pasted document must not flood it).
 SHOWN_MAX: Final = 60
 
@@ -226,17 +228,9 @@ class FieldError:
         if params.get("suggestion"):
             params["suggestion_text"] = i18n.text("errors.suggestion", lang, suggestion=params["suggestion"])
         if "value" in params:
-            value = self.params.get("value")
-            grouped = plain and isinstance(value, int) and not isinstance(value, bool)
-            params["value"] = f"{value:,}" if grouped else shown(params["value"])
+            params["value"] = self._value(params["value"], plain=plain)
         label = i18n.label(self.field, lang)
-        if plain:
-            params["name"] = label if label != self.field else i18n.text("errors.this_field", lang)
-        elif label == self.field:
-            params["name"] = self.field
-        else:
-            params["name"] = f"{label}（{self.field}）" if lang == "ja" else f"{self.field} ({label})"
-        params.update(field=self.field, label=label)
+        params.update(name=self._name(label, lang, plain=plain), field=self.field, label=label)
         text = i18n.template(self.code, lang).format_map(params)
         if plain and text[:1].islower():
             text = text[:1].upper() + text[1:]
@@ -245,6 +239,23 @@ class FieldError:
         if self.more:
             text += " " + i18n.template("E_MORE_ROWS", lang).format(count=f"{self.more:,}")
         return text
+
+    def _value(self, value: Any, *, plain: bool) -> str:
+        """The value as given; for a customer a whole number with separators (13300000 → 13,300,000)."""
+        raw = self.params.get("value")
+        if plain and isinstance(raw, str) and _DIGITS.match(raw.strip()):
+            raw = int(raw.strip())
+        if plain and isinstance(raw, int) and not isinstance(raw, bool):
+            return f"{raw:,}"
+        return shown(value)
+
+    def _name(self, label: str, lang: i18n.Lang, *, plain: bool) -> str:
+        """The field as a message names it: its label and its name; for a customer the label only."""
+        if plain:
+            return label if label != self.field else i18n.text("errors.this_field", lang)
+        if label == self.field:
+            return self.field
+        return f"{label}（{self.field}）" if lang == "ja" else f"{self.field} ({label})"
 
     def to_dict(self, lang: i18n.Lang) -> dict[str, Any]:
         """One entry of the 422 body: ``field``, ``code``, ``message``, ``allowed`` (when known), ``params``."""

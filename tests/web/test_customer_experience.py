@@ -85,6 +85,8 @@ def test_a_customer_message_names_the_field_by_its_label_and_groups_amounts() ->
     plain = error.message("ja", plain=True)
     assert "costs" not in plain and "13,300,000" in plain
     assert "costs[0].amount" in error.message("ja")  # the API and the CLI keep the path
+    typed = FieldError("amount", "E_PAYMENT_ABOVE_ALLOWED", {"value": "13300000", "allowed_amount": 1_000_000})
+    assert "13,300,000円" in typed.message("ja", plain=True) and "1,000,000円" in typed.message("ja", plain=True)
     assert FieldError("revenue", "E_REQUIRED").message("en", plain=True).startswith("Annual revenue ")
     assert "(revenue)" not in FieldError("revenue", "E_REQUIRED").message("en", plain=True)
 
