@@ -40,7 +40,12 @@ class _Emergency:
 
     @property
     def hotline(self) -> str:
-        return str(self._support().hotline)
+        from mamori.catalog import ProductDataError
+
+        try:
+            return str(self._support().hotline)
+        except ProductDataError:  # no product registered yet: no line to show (never a failed page)
+            return ""
 
     @property
     def label(self) -> str:
