@@ -65,6 +65,8 @@ def test_a_new_customer_goes_from_quote_to_cancellation_in_the_browser(  # noqa:
     page.get_by_test_id("liability_limit").select_option("30000000")
     page.get_by_test_id("bi_limit").select_option("30000000")
     page.get_by_test_id("expense_limit").select_option("30000000")
+    for measure in ("S01", "S02", "S03", "S04", "S05"):  # nothing is pre-ticked: the customer declares them
+        page.get_by_test_id(f"measure-{measure}").check()
     page.wait_for_selector("[data-testid=premium-1]:has-text('7,430')")
     page.get_by_test_id("industry").select_option("information_communications")
     page.wait_for_selector(f"[data-testid=quote-status]:has-text('{words['referred']}')")
