@@ -79,6 +79,13 @@ def world() -> dict[str, Any]:
     app = applications.application_submit(
         user=people["holder"], quote=referred, start=today.isoformat(), payment="monthly", consent=True
     )
+    from mamori.web.servicing import services as servicing
+
+    # Cover widened while an incident is open: referred to an underwriter.
+    referred_change = servicing.policy_change(
+        user=people["holder"], number=policy.number, effective_date=today.isoformat(), changes={"bi_limit": 10_000_000}
+    )
+    assert type(referred_change).__name__ == "ChangeRequest"
     return {
         "people": people,
         "pages": {
@@ -102,7 +109,12 @@ def world() -> dict[str, Any]:
                 f"/claims/{claim.pk}/",
                 f"/quotes/{referred.pk}/",
             ],
-            "underwriter": ["/dashboard/", "/underwriting/", f"/underwriting/{app.pk}/"],
+            "underwriter": [
+                "/dashboard/",
+                "/underwriting/",
+                f"/underwriting/{app.pk}/",
+                f"/underwriting/changes/{referred_change.pk}/",
+            ],
             "support": ["/desk/", f"/desk/cases/{incident.case.pk}/"],
             "claims": ["/claims/", f"/claims/{claim.pk}/"],
             "admin": ["/policies/", f"/policies/{policy.number}/", "/payments/"],

@@ -195,6 +195,25 @@ def underwriting_view(app: Any, lang: i18n.Lang) -> dict[str, Any]:
     }
 
 
+def terms_in_words(terms: list[tuple[str, Any, Any]], lang: i18n.Lang) -> list[tuple[str, str, str]]:
+    """(term, now, asked for) with the term's label and the values as amounts or included/not (no raw record)."""
+
+    def shown(value: Any) -> str:
+        if isinstance(value, bool):
+            return i18n.text("summary.included" if value else "summary.not_included", lang)
+        try:
+            amount = int(value)
+        except (TypeError, ValueError):
+            return str(value)
+        return _yen(amount, lang) if amount else i18n.text("summary.not_included", lang)
+
+    out = []
+    for name, before, after in terms:
+        label = i18n.label(name, lang)
+        out.append((label[:1].upper() + label[1:], shown(before), shown(after)))
+    return out
+
+
 def _date(day: Any, lang: i18n.Lang) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if lang == "ja" else f"{day.day} {day:%b} {day.year}"
 

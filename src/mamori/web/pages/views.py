@@ -312,7 +312,7 @@ def decide_change(request: HttpRequest, request_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "change": found,
         "doc": servicing_selectors.change_request_json(found, lang()),
-        "terms": servicing_selectors.terms_compared(found),
+        "terms": forms.terms_in_words(servicing_selectors.terms_compared(found), lang()),
         "actions": servicing_selectors.change_request_offers(request.user, found),
         "values": values_,
         "errors": {},
