@@ -292,3 +292,18 @@ def test_the_command_line_the_api_and_the_form_read_8000_man_alike() -> None:
     # The form declares no measure unless the customer ticks one (nothing is pre-ticked).
     form = Client().post("/quote/preview/", {"industry": "wholesale", "revenue": "8000万", "start": start})
     assert f"{by_cli['monthly_premium']:,}" in form.content.decode()
+
+
+def test_the_api_records_the_intent_when_it_is_given(holder: User, api: Any, today: dt.date) -> None:
+    from mamori.web.applications.models import Application
+
+    customer = api(holder)
+    quote = customer.post("/quotes", {"industry": "wholesale", "revenue": "5億", "start": today.isoformat()}).json()
+    body = {"quote_id": quote["id"], "start": today.isoformat(), "payment": "monthly", "consent": True}
+    refused = customer.post("/applications", {**body, "intent": False})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["code"] == "E_INTENT"
+    made = customer.post("/applications", {**body, "intent": True})
+    assert made.status_code == 201
+    assert Application.objects.get(pk=made.json()["id"]).intent_confirmed_at is not None
+    unasked = customer.post("/applications", body)  # an interface that does not ask it records nothing
+    assert Application.objects.get(pk=unasked.json()["id"]).intent_confirmed_at is None

@@ -95,6 +95,11 @@ class ApplicationIn(_Open):
     start: Any = Field(None, description="start date YYYY-MM-DD, not in the past")
     payment: Any = Field(None, examples=["monthly"])
     consent: Any = Field(True, description="consent to the terms and the important-matters explanation")
+    intent: Any = Field(
+        None,
+        description="意向確認: true when the customer confirmed that the plan matches their needs (recorded); "
+        "absent: not asked",
+    )
 
 
 class DecisionIn(BaseModel):
@@ -243,6 +248,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
         start=data.get("start"),
         payment=data.get("payment") or (quote.risk.payment if quote else None) or "monthly",
         consent=data.get("consent", True),
+        intent=data.get("intent"),
     )
     return Status(201, application_selectors.application_json(app, api_errors.lang_of(request)))
 
