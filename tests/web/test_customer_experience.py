@@ -307,3 +307,17 @@ def test_the_api_records_the_intent_when_it_is_given(holder: User, api: Any, tod
     assert Application.objects.get(pk=made.json()["id"]).intent_confirmed_at is not None
     unasked = customer.post("/applications", body)  # an interface that does not ask it records nothing
     assert Application.objects.get(pk=unasked.json()["id"]).intent_confirmed_at is None
+
+
+def test_the_quote_made_from_an_estimate_costs_what_its_plan_showed() -> None:
+    client = Client()
+    page = client.get("/estimate/", {"preset": "4"}).content.decode()
+    form = page.split('data-testid="estimate-quote"', 1)[1].split("</form>", 1)[0]
+    hidden = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', form))
+    chosen = page.split('data-testid="estimate-chosen"', 1)[1].split("</tr>", 1)[0]
+    shown = [int(v.replace(",", "")) for v in re.findall(r'<td class="yen">([\d,]+)</td>', chosen)]
+    r = client.post("/quote/", hidden)
+    assert r.status_code == 302, r.content.decode()[:500]
+    from mamori.web.quotes.models import Quote
+
+    assert Quote.objects.get().monthly_premium_yen in shown  # the plan's monthly premium

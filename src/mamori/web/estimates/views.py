@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from mamori import i18n
 from mamori.errors import InvalidInput
 from mamori.web.estimates import selectors, services
+from mamori.web.productdb import selectors as productdb
 
 #: Words of the page, keys of ``[texts."estimate.web.*"]``.
 _WORDS = (
@@ -75,6 +76,10 @@ def _share(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole > 0 else 0.0
 
 
+def _reference_measures() -> int:
+    return productdb.catalog().latest().rating.measure_reference_count
+
+
 def result_view(answer: dict[str, Any], lang: i18n.Lang) -> dict[str, Any]:
     """What the page shows of an answer: loss and payout by kind (with bar widths), the plans, the quote."""
     losses, left = answer["losses"], answer["uninsured_by_kind"]
@@ -110,6 +115,9 @@ def result_view(answer: dict[str, Any], lang: i18n.Lang) -> dict[str, Any]:
             "industry": answer["business"]["industry"],
             "revenue": answer["business"]["revenue"],
             **{name: plan[name] for name in _PLAN},
+            # The plans are rated with the product's reference number of security measures: the quote made
+            # from the chosen plan carries it, so that its premium is the plan's (issue 15).
+            "security_measures": answer["business"].get("security_measures", _reference_measures()),
         },
     }
 

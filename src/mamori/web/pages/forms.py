@@ -64,6 +64,11 @@ def quote_raw(data: QueryDict | Mapping[str, Any]) -> dict[str, Any]:
             raw[name] = value
     getlist = getattr(data, "getlist", None)
     raw["measures"] = getlist("measures") if getlist else list(data.get("measures") or [])
+    counted = data.get("security_measures")
+    if not raw["measures"] and counted not in (None, ""):
+        # A number of measures declared elsewhere (the loss estimate's plans): kept instead of the ticks.
+        del raw["measures"]
+        raw["security_measures"] = counted
     for flag in ("pd_rider", "new_business"):
         raw[flag] = data.get(flag) in ("on", "true", "1", True)
     return raw
