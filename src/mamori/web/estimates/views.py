@@ -80,7 +80,7 @@ def _reference_measures() -> int:
     return productdb.catalog().latest().rating.measure_reference_count
 
 
-def result_view(answer: dict[str, Any], lang: i18n.Lang) -> dict[str, Any]:
+def result_view(answer: dict[str, Any], lang: i18n.Lang, *, measures: int | None = None) -> dict[str, Any]:
     """What the page shows of an answer: loss and payout by kind (with bar widths), the plans, the quote."""
     losses, left = answer["losses"], answer["uninsured_by_kind"]
     total = losses["total"]
@@ -117,7 +117,7 @@ def result_view(answer: dict[str, Any], lang: i18n.Lang) -> dict[str, Any]:
             **{name: plan[name] for name in _PLAN},
             # The plans are rated with the product's reference number of security measures: the quote made
             # from the chosen plan carries it, so that its premium is the plan's (issue 15).
-            "security_measures": answer["business"].get("security_measures", _reference_measures()),
+            **({"security_measures": measures} if measures is not None else {}),
         },
     }
 
@@ -142,5 +142,5 @@ def estimate_page(request: HttpRequest) -> HttpResponse:
     except InvalidInput as exc:
         context["errors"] = exc.messages(lang, plain=True)
         return render(request, "mamori/estimate.html", context, status=422)
-    context.update(answer=answer, view=result_view(answer, lang))
+    context.update(answer=answer, view=result_view(answer, lang, measures=_reference_measures()))
     return render(request, "mamori/estimate.html", context)
