@@ -27,7 +27,8 @@ def strings() -> dict[str, str]:
     found: dict[str, str] = {}
     for path in sorted(WEB.rglob("*.html")):
         for m in TEMPLATE.finditer(path.read_text(encoding="utf-8")):
-            found.setdefault(m["s"], str(path.relative_to(WEB)))
+            # Django looks a template's literal up with its percent signs doubled (as makemessages writes it).
+            found.setdefault(m["s"].replace("%", "%%"), str(path.relative_to(WEB)))
     for path in sorted(WEB.rglob("*.py")):
         if "migrations" in path.parts:
             continue

@@ -20,6 +20,7 @@ import datetime as dt
 import errno
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -41,6 +42,7 @@ __all__ = [
     "shown",
 ]
 
+_DIGITS: Final = re.compile(r"^-?\d{1,30}$")
 #: A value shown in a message is cut to this many characters (a pasted document must not flood it).
 SHOWN_MAX: Final = 60
 
@@ -209,7 +211,9 @@ class FieldError:
     row: int | None = None
     more: int = 0  # further rows of the same table with the same field and code
 
-    def message(self, lang: i18n.Lang) -> str:
+    def message(self, lang: i18n.Lang, *, plain: bool = False) -> str:
+        """The message in ``lang``. ``plain`` is for a customer's page: the field by its label only (never its
+        internal name such as ``costs[0].amount``) and a whole-number value with thousands separators."""
         params: dict[str, Any] = _Blank(
             {k: _number(k, v) for k, v in self.params.items() if k not in ("field", "label")}
         )
@@ -224,19 +228,34 @@ class FieldError:
         if params.get("suggestion"):
             params["suggestion_text"] = i18n.text("errors.suggestion", lang, suggestion=params["suggestion"])
         if "value" in params:
-            params["value"] = shown(params["value"])
+            params["value"] = self._value(params["value"], plain=plain)
         label = i18n.label(self.field, lang)
-        if label == self.field:
-            params["name"] = self.field
-        else:
-            params["name"] = f"{label}（{self.field}）" if lang == "ja" else f"{self.field} ({label})"
-        params.update(field=self.field, label=label)
+        params.update(name=self._name(label, lang, plain=plain), field=self.field, label=label)
         text = i18n.template(self.code, lang).format_map(params)
+        if plain and text[:1].islower():
+            text = text[:1].upper() + text[1:]
         if self.row is not None:
             text = i18n.template("E_ROW", lang).format(row=f"{self.row:,}", message=text)
         if self.more:
             text += " " + i18n.template("E_MORE_ROWS", lang).format(count=f"{self.more:,}")
         return text
+
+    def _value(self, value: Any, *, plain: bool) -> str:
+        """The value as given; for a customer a whole number with separators (13300000 → 13,300,000)."""
+        raw = self.params.get("value")
+        if plain and isinstance(raw, str) and _DIGITS.match(raw.strip()):
+            raw = int(raw.strip())
+        if plain and isinstance(raw, int) and not isinstance(raw, bool):
+            return f"{raw:,}"
+        return shown(value)
+
+    def _name(self, label: str, lang: i18n.Lang, *, plain: bool) -> str:
+        """The field as a message names it: its label and its name; for a customer the label only."""
+        if plain:
+            return label if label != self.field else i18n.text("errors.this_field", lang)
+        if label == self.field:
+            return self.field
+        return f"{label}（{self.field}）" if lang == "ja" else f"{self.field} ({label})"
 
     def to_dict(self, lang: i18n.Lang) -> dict[str, Any]:
         """One entry of the 422 body: ``field``, ``code``, ``message``, ``allowed`` (when known), ``params``."""
@@ -260,8 +279,8 @@ class InvalidInput(ValueError):
             raise ValueError("InvalidInput needs at least one FieldError")
         super().__init__("; ".join(e.message("en") for e in self.errors))
 
-    def messages(self, lang: i18n.Lang) -> list[str]:
-        return [e.message(lang) for e in self.errors]
+    def messages(self, lang: i18n.Lang, *, plain: bool = False) -> list[str]:
+        return [e.message(lang, plain=plain) for e in self.errors]
 
     def to_dict(self, lang: i18n.Lang) -> dict[str, Any]:
         """The body of the API's 422 and of ``--json`` errors on stderr: ``{"errors": [...]}``."""

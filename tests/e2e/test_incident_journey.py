@@ -192,7 +192,7 @@ def _handle(page: Any, base: str, words: dict[str, str], incident: Incident) -> 
     _add_cost(page, "EX_DATA_RESTORE", "4,000,000")
     _add_cost(page, "EX_CALL_CENTER", "2,000,000")
     assert page.get_by_test_id("payable-total").inner_text() == "13,900,000"
-    assert page.get_by_test_id("deductible-applied").inner_text() == "100,000"
+    assert page.get_by_test_id("deductible-applied").inner_text().startswith("100,000")
     ransom = page.get_by_test_id("ws-line-c1").inner_text()
     assert "X_RANSOM" in ransom and words["ransom"] in ransom
     assert "§3.6-4" in page.get_by_test_id("ws-steps").inner_text()  # the deductible step with its clause

@@ -65,6 +65,8 @@ def test_a_new_customer_goes_from_quote_to_cancellation_in_the_browser(  # noqa:
     page.get_by_test_id("liability_limit").select_option("30000000")
     page.get_by_test_id("bi_limit").select_option("30000000")
     page.get_by_test_id("expense_limit").select_option("30000000")
+    for measure in ("S01", "S02", "S03", "S04", "S05"):  # nothing is pre-ticked: the customer declares them
+        page.get_by_test_id(f"measure-{measure}").check()
     page.wait_for_selector("[data-testid=premium-1]:has-text('7,430')")
     page.get_by_test_id("industry").select_option("information_communications")
     page.wait_for_selector(f"[data-testid=quote-status]:has-text('{words['referred']}')")
@@ -83,6 +85,7 @@ def test_a_new_customer_goes_from_quote_to_cancellation_in_the_browser(  # noqa:
     page.get_by_test_id("ap-submit").click()  # without consent: refused, nothing lost
     assert page.locator("[data-field=consent]").is_visible()
     assert page.get_by_test_id("ap-start").input_value() == today.isoformat()
+    page.get_by_test_id("ap-intent").check()
     page.get_by_test_id("ap-consent").check()
     page.get_by_test_id("ap-submit").click()
     page.wait_for_selector(f"[data-testid=application-status]:has-text('{words['applied']}')")
@@ -132,6 +135,8 @@ def test_a_new_customer_goes_from_quote_to_cancellation_in_the_browser(  # noqa:
     page.get_by_test_id("ch-date").fill(today.isoformat())
     page.get_by_test_id("ch-bi").select_option("10000000")
     page.get_by_test_id("ch-submit").click()
+    page.get_by_test_id("change-preview").wait_for()  # the new premium and the difference, before committing
+    page.get_by_test_id("ch-confirm").click()
     page.wait_for_selector(".messages li")
     page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("cx-date").fill((today + dt.timedelta(days=1)).isoformat())

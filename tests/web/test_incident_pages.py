@@ -552,7 +552,7 @@ def test_a_claim_is_handled_to_payment_by_page_with_four_eyes(
 
     page = page_of(handler.get(f"{base}/"))
     assert 'data-testid="payable-total">13,900,000<' in page  # 8m + 4m + 2m less the deductible; no ransom
-    assert 'data-testid="deductible-applied">100,000<' in page and "X_RANSOM" in page
+    assert 'data-testid="deductible-applied">100,000 yen<' in page and "X_RANSOM" in page
 
     refused = handler.post(f"{base}/decision/", {"decision": "pay", "notes": ""})
     assert refused.status_code == 422 and 'data-field="decision.notes"' in page_of(refused)

@@ -48,17 +48,19 @@ def test_the_quote_preview_updates_with_the_inputs_and_explains_a_referral() -> 
     )
     assert "7,430" in quoted.content.decode()
     referred = client.post("/quote/preview/", {"industry": "utilities", "revenue": "1"}).content.decode()
-    assert "R_INDUSTRY" in referred and "引受審査" in referred
+    assert 'data-code="R_INDUSTRY"' in referred and "引受審査" in referred
+    assert "<code>R_INDUSTRY</code>" not in referred  # codes are not shown to a customer (issue 15)
     invalid = client.post("/quote/preview/", {"industry": "retail", "revenue": "500,00"}).content.decode()
-    assert "revenue" in invalid and "500,00" in invalid
+    # The field by its label, never its internal name (issue 15).
+    assert "年間売上高" in invalid and "500,00" in invalid and "revenue" not in invalid
 
 
 def test_an_invalid_quote_shows_the_error_next_to_its_field_keeps_the_input_and_saves_nothing() -> None:
-    r = Client().post("/quote/", {"industry": "retail", "revenue": "5億", "overseas_share": "12.34567"})
+    r = Client().post("/quote/", {"industry": "retail", "revenue": "5億円万", "overseas_share": "12.34567"})
     assert r.status_code == 422
     page = r.content.decode()
     assert 'data-field="revenue"' in page and 'data-field="overseas_share"' in page
-    assert 'value="5億"' in page and 'value="12.34567"' in page
+    assert 'value="5億円万"' in page and 'value="12.34567"' in page
     assert Quote.objects.count() == 0
 
 
@@ -74,10 +76,14 @@ def test_the_journey_by_page_quote_apply_referral_approval_bind(
     missing = customer.post(f"/quotes/{quote.pk}/apply/", {"start": today.isoformat(), "payment": "monthly"})
     assert missing.status_code == 422 and 'data-field="consent"' in missing.content.decode()
     assert Application.objects.count() == 0
-    r = customer.post(f"/quotes/{quote.pk}/apply/", {"start": today.isoformat(), "payment": "monthly", "consent": "on"})
+    r = customer.post(
+        f"/quotes/{quote.pk}/apply/",
+        {"start": today.isoformat(), "payment": "monthly", "consent": "on", "intent": "on"},
+    )
     assert r.status_code == 302
     app = Application.objects.get()
     assert app.status == "REFERRED"
+    assert app.intent_confirmed_at is not None  # 意向確認 recorded with the application (issue 15)
 
     staff = Client()
     assert staff.login(username="underwriter", password=PASSWORD)

@@ -207,3 +207,13 @@ def rate(version: ProductVersion, risk: Risk) -> Quote:
         term_start_at=version.term_start_at(risk.start),
         term_end_at=version.term_end_at(risk.start),
     )
+
+
+def indicative_premium(version: ProductVersion, risk: Risk) -> Premium | None:
+    """The premium the formula gives a risk whatever its decision — for a referral, the underwriter's starting
+    point (issue 15); None when the risk is outside the tables (an industry the product does not rate)."""
+    t = terms_of(version, risk)
+    if t is None:
+        return None
+    with money.decimal_context():
+        return premium_of(version, t)

@@ -7,7 +7,8 @@ paths for typed columns are derived from the same bounds (and property-tested ag
 
 Strings are read the way a Japanese user types them: NFKC-normalised (full-width ``５，０００`` is
 ``5,000``), thousands separators only in groups of three (``500,00`` is refused, never read as 50,000),
-an optional ``円`` or ``%``; ``2026/4/1`` is a date like ``2026-04-01``.
+an optional ``円`` or ``%``; amounts also with the units 万 and 億 (``8,000万円``, ``1億``);
+``2026/4/1`` is a date like ``2026-04-01``.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ FALSE_WORDS: Final = frozenset({"false", "0", "no", "n", "off", "いいえ", "�
 #: artefact (33.333333333333336), and every path compares such values exactly.
 MAX_PERCENT_DECIMALS: Final = 4
 _INTEGER: Final = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3}){1,9}|\d{1,3}(?:_\d{3}){1,9}|\d{1,30})円?$")
+#: An amount written with the Japanese myriad units: ``8,000万円``, ``8000万``, ``1億2,000万``, ``1億`` (at
+#: least one unit; below a unit at most 9,999 of the next; separators only in groups of three).
+_GROUP: Final = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
+_MYRIAD: Final = re.compile(rf"^(?P<sign>[+-]?)(?:(?P<oku>{_GROUP})億)?(?:(?P<man>{_GROUP})万)?(?P<rest>{_GROUP})?円?$")
 _DECIMAL_TEXT: Final = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _SLASH_DATE: Final = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
 _MEASURE_SPLIT: Final = re.compile(r"[\s,;、]+")
@@ -92,10 +97,22 @@ def _whole(value: float | Decimal) -> int | Failure:
     return int(value)
 
 
+def _myriad(text: str) -> int | Failure:
+    """``8,000万円`` is 80,000,000; ``1億`` is 100,000,000 (E_INTEGER when a part is out of its place)."""
+    found = _MYRIAD.match(text)
+    if found is None or (found["oku"] is None and found["man"] is None):
+        return Failure("E_INTEGER")
+    oku, man, rest = (int((found[k] or "0").replace(",", "")) for k in ("oku", "man", "rest"))
+    if len(text) > 40 or rest > 9_999 or (found["oku"] is not None and man > 9_999):
+        return Failure("E_INTEGER")
+    amount = oku * 100_000_000 + man * 10_000 + rest
+    return -amount if found["sign"] == "-" else amount
+
+
 def _whole_text(value: str) -> int | Failure:
     text = normalise(value)
     if not _INTEGER.match(text):
-        return Failure("E_INTEGER")
+        return _myriad(text) if ("万" in text or "億" in text) else Failure("E_INTEGER")
     return int(text.removesuffix("円").replace(",", "").replace("_", ""))
 
 

@@ -5,6 +5,7 @@ here and in the core (:mod:`mamori.claims.payments`), persisted by the web's ser
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,7 +14,7 @@ from mamori.authority import Action, Subject, Target
 from mamori.claims import ledger, payments
 from mamori.claims.lifecycle import CLAIM_TRANSITIONS, ClaimAction, ClaimPaymentState, ClaimState
 from mamori.claims.result import ClaimResult
-from mamori.errors import Refused
+from mamori.errors import FieldError, InvalidInput, Refused
 from mamori.money import Yen
 from mamori.rating import values
 from mamori.support.lifecycle import (
@@ -39,6 +40,17 @@ __all__ = [
     "request_payment",
     "reserve",
 ]
+
+
+#: Clocks differ a little: a time this far ahead of the server's is still "now".
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+def not_in_future(field: str, at: dt.datetime | None, raw: Any, now: dt.datetime) -> None:
+    """The one rule for an instant a person reports (an incident's discovery, a report filed with a
+    regulator): never ahead of now — a discovery ahead of now would move its deadlines (E_FUTURE)."""
+    if at is not None and at > now + FUTURE_TOLERANCE:
+        raise InvalidInput([FieldError(field, "E_FUTURE", {"value": raw})])
 
 
 def claim_step(subject: Subject, target: Target, state: ClaimState, action: ClaimAction) -> ClaimState:

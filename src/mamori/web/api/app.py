@@ -158,6 +158,11 @@ class ApplicationIn(QuoteIn):
     business_id: RowId | None = Field(None, description="an existing business of the caller's agency")
     start: Day | None = Field(None, description="start date YYYY-MM-DD, not in the past")
     consent: bool = Field(True, description="consent to the terms and the important-matters explanation")
+    intent: bool | None = Field(
+        None,
+        description="意向確認: true when the customer confirmed that the plan matches their needs (recorded); "
+        "absent: not asked",
+    )
 
 
 class DecisionIn(BaseModel):
@@ -437,6 +442,7 @@ def application_create(request: HttpRequest, payload: ApplicationIn) -> Any:
         start=data.get("start"),
         payment=data.get("payment") or (quote.risk.payment if quote else None) or "monthly",
         consent=data.get("consent", True),
+        intent=data.get("intent"),
     )
     return Status(201, application_selectors.application_json(app, api_errors.lang_of(request)))
 

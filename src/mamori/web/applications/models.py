@@ -39,6 +39,9 @@ class Application(models.Model):
     start_date = models.DateField()
     payment = models.CharField(max_length=10, choices=Payment.choices)
     consent_at = models.DateTimeField()
+    #: 意向確認: when the customer confirmed that the plan matches what they asked for (issue 15); null on an
+    #: application made before it was asked, or through an interface that does not ask it.
+    intent_confirmed_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices)
     reasons = models.JSONField(default=list)  # referral or decline reasons [{code, message_ja, message_en}]
     monthly_premium_yen = models.BigIntegerField(null=True, blank=True)

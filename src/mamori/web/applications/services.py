@@ -137,6 +137,7 @@ def application_submit(  # noqa: PLR0913 - keyword-only: every answer of an appl
     start: Any,
     payment: Any,
     consent: Any,
+    intent: Any = None,
     today: dt.date | None = None,
 ) -> Application:
     """Apply from a saved quote (or quote inputs), re-rated with the application's start, payment and
@@ -148,6 +149,8 @@ def application_submit(  # noqa: PLR0913 - keyword-only: every answer of an appl
     errors: list[FieldError] = []
     details = _read_business(business, errors)
     start_date = _check_answers(start=start, payment=payment, consent=consent, today=today, errors=errors)
+    if intent is not None and values.read_boolean(intent) is not True:
+        errors.append(FieldError("intent", "E_INTENT"))  # 意向確認: asked by the page, then required
     base = quote.risk.as_inputs() if quote is not None else dict(inputs or {})
     raw = {**base, "start": start_date or base.get("start"), "payment": payment}
     if details is not None:
@@ -180,6 +183,7 @@ def application_submit(  # noqa: PLR0913 - keyword-only: every answer of an appl
             start_date=start_date,
             payment=rated.risk.payment,
             consent_at=timezone.now(),
+            intent_confirmed_at=timezone.now() if intent is not None else None,
             status=state.value,
             reasons=[r.to_dict("ja") for r in rated.reasons],
             monthly_premium_yen=rated.monthly_premium,

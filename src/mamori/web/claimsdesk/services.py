@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from mamori import authority, usecases
@@ -19,6 +21,7 @@ from mamori.claims import answer, ledger, payments
 from mamori.claims.lifecycle import ClaimAction, ClaimPaymentState, ClaimState
 from mamori.claims.result import ClaimResult
 from mamori.errors import FieldError, InvalidInput
+from mamori.support import emergency
 from mamori.usecases import claims_handling
 from mamori.web.accounts import selectors as accounts
 from mamori.web.audit.services import audit_record
@@ -494,6 +497,14 @@ def _staff_claims(user: AbstractBaseUser) -> Any:
     return selectors.claims_for_staff(user).values("pk")
 
 
+def _decision_words(decision: str) -> tuple[str, str]:
+    """The decision of a claim in both languages, for the e-mail."""
+    return {
+        "PAY": ("算定どおり保険金をお支払いします", "the claim is paid as calculated"),
+        "DECLINE": ("保険金のお支払いの対象外です", "the claim is not payable"),
+    }.get(decision, (decision, decision))
+
+
 def _notify(claim_id: Any, what: str, amount: int = 0) -> None:
     claim = Claim.objects.select_related("policy", "incident__business").get(pk=claim_id)
     email = claim.incident.business.email
@@ -503,9 +514,18 @@ def _notify(claim_id: Any, what: str, amount: int = 0) -> None:
         "decided": ("保険金のお支払いについて判断しました", "A decision was made on your claim"),
         "paid": (f"保険金{amount:,}円をお支払いしました", f"A claim payment of {amount:,} yen was made"),
     }[what]
+    said_ja = said_en = ""
+    if what == "decided" and claim.decision:
+        ja, en = _decision_words(claim.decision)
+        said_ja, said_en = f"判断: {ja}。", f" Decision: {en}."
+    link = settings.SITE_URL + reverse("pages:claim", kwargs={"claim_id": claim.pk})
+    footer = emergency.email_footer(policy_selectors.version_of(claim.policy).support, link)
     send_mail(
         subject=f"【守り】{texts[0]} / {texts[1]} ({claim.policy.number})",
-        message=f"{texts[0]}（証券番号 {claim.policy.number}）。\n{texts[1]} (policy {claim.policy.number}).",
+        message=(
+            f"{texts[0]}（証券番号 {claim.policy.number}）。{said_ja}\n"
+            f"{texts[1]} (policy {claim.policy.number}).{said_en}\n\n{footer}"
+        ),
         from_email=None,
         recipient_list=[email],
         fail_silently=True,

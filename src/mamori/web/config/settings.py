@@ -117,7 +117,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mamori.web.pages.context.roles",
+                "mamori.web.pages.context.emergency",
             ],
+            "builtins": ["mamori.web.pages.templatetags.mamori_format"],
         },
     },
 ]
@@ -166,6 +168,10 @@ LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [WEB_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Tokyo"
+#: One date format per language (2026年12月3日 / 3 Dec 2026): config/formats/<lang>/formats.py.
+FORMAT_MODULE_PATH = ["mamori.web.config.formats"]
+#: The address of the site, for the links in e-mails (``MAMORI_SITE_URL``).
+SITE_URL = os.environ.get("MAMORI_SITE_URL", "http://localhost:8000").rstrip("/")
 USE_TZ = True
 
 STATIC_URL = "/static/"

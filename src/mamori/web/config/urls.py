@@ -8,3 +8,5 @@ urlpatterns = [
     path("accounts/", include("mamori.web.accounts.urls")),
     path("", include("mamori.web.pages.urls")),
 ]
+
+handler404 = "mamori.web.pages.views.not_found"

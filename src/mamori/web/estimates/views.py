@@ -18,13 +18,14 @@ from django.views.decorators.http import require_http_methods
 from mamori import i18n
 from mamori.errors import InvalidInput
 from mamori.web.estimates import selectors, services
+from mamori.web.productdb import selectors as productdb
 
 #: Words of the page, keys of ``[texts."estimate.web.*"]``.
 _WORDS = (
     "title", "intro", "pick", "own", "business", "industry", "revenue", "employees", "records", "categories",
     "persons", "response", "outage_hours", "plan", "liability", "expense", "deductible", "bi", "submit", "result",
     "loss", "paid", "uninsured", "total", "payout", "plans", "premium", "chosen", "quote", "lines", "worksheet",
-    "sources", "factors", "per_person", "keep", "assumptions", "errors",
+    "sources", "factors", "per_person", "keep", "assumptions", "errors", "illustrative", "published",
 )  # fmt: skip
 _BUSINESS = ("industry", "revenue", "employees")
 _PLAN = ("liability_limit", "expense_limit", "deductible", "bi_limit")
@@ -75,7 +76,11 @@ def _share(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole > 0 else 0.0
 
 
-def result_view(answer: dict[str, Any], lang: i18n.Lang) -> dict[str, Any]:
+def _reference_measures() -> int:
+    return productdb.catalog().latest().rating.measure_reference_count
+
+
+def result_view(answer: dict[str, Any], lang: i18n.Lang, *, measures: int | None = None) -> dict[str, Any]:
     """What the page shows of an answer: loss and payout by kind (with bar widths), the plans, the quote."""
     losses, left = answer["losses"], answer["uninsured_by_kind"]
     total = losses["total"]
@@ -92,6 +97,10 @@ def result_view(answer: dict[str, Any], lang: i18n.Lang) -> dict[str, Any]:
         for kind in _KINDS
     ]
     plan = answer["plan"]
+    # The worksheet names a cost line by the estimator's internal id: the reader sees the item's name only.
+    for step in answer.get("payout", {}).get("worksheet", []):
+        if step.get("line") and isinstance(step.get("note"), str):
+            step["note"] = step["note"].replace(f"{step['line']}「", "「").replace(f"{step['line']} ", "")
     return {
         "kinds": kinds,
         "total": total,
@@ -99,12 +108,16 @@ def result_view(answer: dict[str, Any], lang: i18n.Lang) -> dict[str, Any]:
         "uninsured": answer["uninsured"],
         "payout_width": _share(answer["payout"]["payable_total"], total),
         "payout_left_width": round(100 - _share(answer["payout"]["payable_total"], total), 1),
-        "plans": answer["plans"],
+        # A plan's decision by its words, never the stored value ("referred"; issue 15).
+        "plans": [{**p, "status_text": i18n.text(f"quote.{p['status']}", lang)} for p in answer["plans"]],
         "chosen": plan,
         "quote": {
             "industry": answer["business"]["industry"],
             "revenue": answer["business"]["revenue"],
             **{name: plan[name] for name in _PLAN},
+            # The plans are rated with the product's reference number of security measures: the quote made
+            # from the chosen plan carries it, so that its premium is the plan's (issue 15).
+            **({"security_measures": measures} if measures is not None else {}),
         },
     }
 
@@ -127,7 +140,7 @@ def estimate_page(request: HttpRequest) -> HttpResponse:
     try:
         answer = services.estimate_calculate(document=document, preset=preset, lang=lang)
     except InvalidInput as exc:
-        context["errors"] = exc.messages(lang)
+        context["errors"] = exc.messages(lang, plain=True)
         return render(request, "mamori/estimate.html", context, status=422)
-    context.update(answer=answer, view=result_view(answer, lang))
+    context.update(answer=answer, view=result_view(answer, lang, measures=_reference_measures()))
     return render(request, "mamori/estimate.html", context)

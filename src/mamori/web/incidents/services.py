@@ -15,13 +15,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from mamori import authority, usecases
 from mamori.authority import Action, Target
 from mamori.claims.result import ClaimResult
 from mamori.errors import FieldError, InvalidInput
-from mamori.support import deadlines
+from mamori.support import deadlines, emergency
 from mamori.support.lifecycle import CaseAction, CaseState, IncidentAction, IncidentState
 from mamori.usecases import claims_handling
 from mamori.web.accounts import roles
@@ -43,9 +44,6 @@ from mamori.web.incidents.models import (
 from mamori.web.policies import selectors as policy_selectors
 from mamori.web.policies.models import Policy
 from mamori.web.rows import is_id, locked
-
-#: Clocks differ a little: a time this far ahead of the server's is still "now".
-FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
 
 def _reportable_policy(user: AbstractBaseUser, number: str | None) -> Policy:
@@ -123,11 +121,7 @@ def incident_submit(
         block = documents.with_third_party(block)
         result = assess(incident, block)
         discovered = documents.instant(block.get("discovered_at"))
-        if discovered is not None and discovered > timezone.now() + FUTURE_TOLERANCE:
-            # An incident is reported once it is known: a discovery ahead of now would move its deadlines.
-            raise InvalidInput(
-                [FieldError("incident.discovered_at", "E_FUTURE", {"value": block.get("discovered_at")})]
-            )
+        claims_handling.not_in_future("incident.discovered_at", discovered, block.get("discovered_at"), timezone.now())
         documents.store(incident, block)
         incident.summary, incident.data_description = summary[:5000], data_description[:5000]
         incident.status = Incident.Status.SUBMITTED
@@ -164,6 +158,12 @@ def incident_submit(
     return incident, result
 
 
+def _emergency_footer(incident: Incident) -> str:
+    """The 24-hour line, what to do now and the link to the incident (every incident e-mail, issue 15)."""
+    link = settings.SITE_URL + reverse("pages:incident", kwargs={"incident_id": incident.pk})
+    return emergency.email_footer(policy_selectors.version_of(incident.policy).support, link)
+
+
 def _notify_case_opened(incident_id: Any) -> None:
     incident = Incident.objects.select_related("policy", "business").get(pk=incident_id)
     to = [u.email for u in accounts.users_with_role(roles.SUPPORT_DESK) if u.email]
@@ -174,7 +174,8 @@ def _notify_case_opened(incident_id: Any) -> None:
             subject=f"【守り】事故受付 / Incident reported: {incident.policy.number}",
             message=(
                 f"事故を受け付けました（証券番号 {incident.policy.number}）。緊急時サポート窓口からご連絡します。\n"
-                f"An incident was reported on policy {incident.policy.number}; the support desk will contact you."
+                f"An incident was reported on policy {incident.policy.number}; the support desk will contact you.\n\n"
+                + _emergency_footer(incident)
             ),
             from_email=None,
             recipient_list=to,
@@ -443,8 +444,7 @@ def _read_instant(field: str, raw: Any) -> dt.datetime:
             raise InvalidInput([FieldError(field, "E_DATETIME", {"value": raw})]) from None
     if at.tzinfo is None:
         at = at.replace(tzinfo=ZoneInfo("Asia/Tokyo"))
-    if at > timezone.now() + FUTURE_TOLERANCE:
-        raise InvalidInput([FieldError(field, "E_FUTURE", {"value": raw})])
+    claims_handling.not_in_future(field, at, raw, timezone.now())
     return at
 
 
@@ -493,7 +493,7 @@ def _notify_deadline(incident: Incident, deadline: Mapping[str, Any], stage: str
             subject=f"【守り】{ja}の{state_ja} / The {en} {state_en} ({number})",
             message=(
                 f"{ja}（期限 {due}、証券番号 {number}）の{state_ja}。\n"
-                f"The {en} (due {due}, policy {number}) {state_en}."
+                f"The {en} (due {due}, policy {number}) {state_en}.\n\n" + _emergency_footer(incident)
             ),
             from_email=None,
             recipient_list=to,

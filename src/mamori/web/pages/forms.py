@@ -50,7 +50,8 @@ def quote_defaults(version: catalog_mod.ProductVersion) -> dict[str, Any]:
         "payment": r.payment_codes[0],
         "bi_limit": str(r.bi_default),
         "entity": inputs.ENTITY_TYPES[0],
-        "measures": list(r.measure_ids[: r.measure_reference_count]),
+        # Nothing is ticked for the customer: a measure counts only when they declare it (issue 15).
+        "measures": [],
     }
 
 
@@ -63,6 +64,11 @@ def quote_raw(data: QueryDict | Mapping[str, Any]) -> dict[str, Any]:
             raw[name] = value
     getlist = getattr(data, "getlist", None)
     raw["measures"] = getlist("measures") if getlist else list(data.get("measures") or [])
+    counted = data.get("security_measures")
+    if not raw["measures"] and counted not in (None, ""):
+        # A number of measures declared elsewhere (the loss estimate's plans): kept instead of the ticks.
+        del raw["measures"]
+        raw["security_measures"] = counted
     for flag in ("pd_rider", "new_business"):
         raw[flag] = data.get(flag) in ("on", "true", "1", True)
     return raw
@@ -133,7 +139,98 @@ def saved_quote_view(quote: Quote, lang: i18n.Lang) -> dict[str, Any]:
         ],
         "reasons": [(r["code"], r.get(f"message_{lang}") or r.get("message")) for r in result.get("reasons", [])],
         "inputs": result.get("inputs", {}),
+        "summary": cover_summary(quote, lang),
     }
+
+
+def cover_summary(quote: Quote, lang: i18n.Lang) -> list[tuple[str, str]]:
+    """What the cover of a quote includes, in words (shown before applying; issue 15)."""
+    risk = quote.risk
+    yes, no = i18n.text("summary.included", lang), i18n.text("summary.not_included", lang)
+    payment = i18n.text(
+        f"payment.{risk.payment}" if risk.payment in ("monthly", "annual") else "quote.payment.other",
+        lang,
+        installments=12 if risk.payment == "monthly" else 1,
+        code=risk.payment,
+    )
+    rows = [
+        (i18n.label("industry", lang), _industry_name(quote, lang)),
+        (i18n.label("revenue", lang), _yen(risk.revenue, lang)),
+        (i18n.label("liability_limit", lang), _yen(risk.liability_limit, lang)),
+        (i18n.label("expense_limit", lang), _yen(risk.expense_limit, lang)),
+        (i18n.label("deductible", lang), _yen(risk.deductible, lang)),
+        (i18n.label("bi_limit", lang), _yen(risk.bi_limit, lang) if risk.bi_limit else no),
+        (i18n.label("pd_rider", lang), yes if risk.pd_rider else no),
+        (i18n.text("summary.support", lang), yes),
+        (i18n.label("payment", lang), payment),
+        (i18n.label("start", lang), _date(risk.start, lang)),
+    ]
+    return [(label[:1].upper() + label[1:], value) for label, value in rows]
+
+
+def underwriting_view(app: Any, lang: i18n.Lang) -> dict[str, Any]:
+    """The underwriting page: the risk in words (no raw record), the formula's indicative premium as a suggestion."""
+    from mamori.rating.inputs import Risk
+    from mamori.web.productdb import selectors as productdb
+
+    risk = Risk.from_stored(app.inputs)
+    version = productdb.catalog().by_hash(app.product_version.content_hash)
+    no = i18n.text("summary.not_included", lang)
+    measures = {m.id: (m.ja if lang == "ja" else m.en) for m in version.rating.measures}
+    declared = [measures.get(m, m) for m in risk.measures] if risk.measures is not None else []
+    industry = version.rating.industries.get(risk.industry)
+    rows = [
+        (i18n.label("industry", lang), industry.name(lang) if industry else risk.industry),
+        (i18n.label("revenue", lang), _yen(risk.revenue, lang)),
+        (i18n.label("entity", lang), i18n.label(f"entity.{risk.entity}", lang)),
+        (i18n.label("liability_limit", lang), _yen(risk.liability_limit, lang)),
+        (i18n.label("expense_limit", lang), _yen(risk.expense_limit, lang)),
+        (i18n.label("deductible", lang), _yen(risk.deductible, lang)),
+        (i18n.label("bi_limit", lang), _yen(risk.bi_limit, lang) if risk.bi_limit else no),
+        (i18n.label("pd_rider", lang), i18n.text("summary.included", lang) if risk.pd_rider else no),
+        (i18n.label("overseas_share", lang), f"{risk.overseas_pct}%"),
+        (i18n.label("north_america_share", lang), f"{risk.north_america_pct}%"),
+        (i18n.label("measures", lang), "、".join(declared) if declared else str(risk.measures_declared)),
+    ]
+    suggested = engine.indicative_premium(version, risk)
+    return {
+        "risk_rows": [(label[:1].upper() + label[1:], value) for label, value in rows],
+        "suggested": suggested.by_method if suggested is not None else None,
+        "suggested_monthly": suggested.monthly if suggested is not None else None,
+    }
+
+
+def terms_in_words(terms: list[tuple[str, Any, Any]], lang: i18n.Lang) -> list[tuple[str, str, str]]:
+    """(term, now, asked for) with the term's label and the values as amounts or included/not (no raw record)."""
+
+    def shown(value: Any) -> str:
+        if isinstance(value, bool):
+            return i18n.text("summary.included" if value else "summary.not_included", lang)
+        try:
+            amount = int(value)
+        except (TypeError, ValueError):
+            return str(value)
+        return _yen(amount, lang) if amount else i18n.text("summary.not_included", lang)
+
+    out = []
+    for name, before, after in terms:
+        label = i18n.label(name, lang)
+        out.append((label[:1].upper() + label[1:], shown(before), shown(after)))
+    return out
+
+
+def _date(day: Any, lang: i18n.Lang) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "ja" else f"{day.day} {day:%b} {day.year}"
+
+
+def _industry_name(quote: Quote, lang: i18n.Lang) -> str:
+    from mamori.web.productdb import selectors as productdb
+
+    try:
+        version = productdb.catalog().by_hash(quote.product_version.content_hash)
+        return version.rating.industries[quote.risk.industry].name(lang)
+    except (KeyError, LookupError):
+        return quote.risk.industry
 
 
 def application_values(data: QueryDict | None, quote: Quote) -> dict[str, Any]:
@@ -142,6 +239,7 @@ def application_values(data: QueryDict | None, quote: Quote) -> dict[str, Any]:
             "start": quote.risk.start.isoformat(),
             "payment": quote.risk.payment,
             "consent": False,
+            "intent": False,
             "name": "",
             "entity": quote.risk.entity,
             "address": "",
@@ -152,6 +250,7 @@ def application_values(data: QueryDict | None, quote: Quote) -> dict[str, Any]:
         "start": data.get("start", ""),
         "payment": data.get("payment", ""),
         "consent": data.get("consent") == "on",
+        "intent": data.get("intent") == "on",
         "name": data.get("name", ""),
         "entity": data.get("entity", ""),
         "address": data.get("address", ""),

@@ -164,7 +164,7 @@ def errors_for(
     for error in errors:
         name = short_field(error.field)
         key = name if name in names else "general"
-        shown.setdefault(f"{prefix}.{key}" if prefix else key, []).append(error.message(lang))
+        shown.setdefault(f"{prefix}.{key}" if prefix else key, []).append(error.message(lang, plain=True))
     return shown
 
 

@@ -63,7 +63,7 @@ def _version(policy: Policy) -> catalog_mod.ProductVersion:
 
 def _refused(request: HttpRequest, exc: Conflict | Forbidden, back: str) -> HttpResponse:
     """A state that does not allow the action, or a role that may not take it: say so and go back."""
-    messages.error(request, exc.error.message(lang()))
+    messages.error(request, exc.error.message(lang(), plain=True))
     return redirect(back)
 
 
@@ -264,8 +264,8 @@ def _draft_error(exc: Exception) -> dict[str, list[str]]:
     if isinstance(exc, InvalidInput):
         return forms.errors_for(exc.errors, lang(), known=INCIDENT_FIELDS)
     if isinstance(exc, Conflict | Forbidden):
-        return {"general": [exc.error.message(lang())]}
-    return {"policy_number": [FieldError("policy_number", "E_NOT_FOUND").message(lang())]}
+        return {"general": [exc.error.message(lang(), plain=True)]}
+    return {"policy_number": [FieldError("policy_number", "E_NOT_FOUND").message(lang(), plain=True)]}
 
 
 def _submit(request: HttpRequest, incident_id: Any) -> HttpResponse:
@@ -587,9 +587,9 @@ def case_tick(request: HttpRequest, case_id: int) -> HttpResponse:
             done=request.POST.get("done") in ("on", "true", "1"),
         )
     except InvalidInput as exc:
-        messages.error(request, " ".join(exc.messages(lang())))
+        messages.error(request, " ".join(exc.messages(lang(), plain=True)))
     except (Conflict, Forbidden) as exc:
-        messages.error(request, exc.error.message(lang()))
+        messages.error(request, exc.error.message(lang(), plain=True))
     if not request.htmx:
         return redirect("pages:case", case_id=case.pk)
     checklist = next((c for c in incident_selectors.phases_of(case, lang()) if c["id"] == phase), None)
@@ -682,7 +682,7 @@ def claim_open(request: HttpRequest, incident_id: str) -> HttpResponse:
     except (Conflict, Forbidden) as exc:
         return _refused(request, exc, reverse("pages:claims"))
     except InvalidInput as exc:
-        messages.error(request, " ".join(exc.messages(lang())))
+        messages.error(request, " ".join(exc.messages(lang(), plain=True)))
         return redirect("pages:claims")
     messages.success(request, _("The claim was opened."))
     return redirect("pages:claim", claim_id=claim.pk)

@@ -51,7 +51,9 @@ def errors_by_field(errors: list[FieldError] | tuple[FieldError, ...]) -> dict[s
     """Messages by field, for showing each next to its input (general ones under ``__all__``)."""
     shown: dict[str, list[str]] = {}
     for error in errors:
-        shown.setdefault(error.field if error.field not in ("$", "") else "general", []).append(error.message(lang()))
+        shown.setdefault(error.field if error.field not in ("$", "") else "general", []).append(
+            error.message(lang(), plain=True)
+        )
     return shown
 
 
@@ -75,7 +77,7 @@ def action_required(*actions: Action) -> Callable[[View], View]:
 def _state_error(request: HttpRequest, exc: Exception, back: str) -> HttpResponse:
     """A state that does not allow the action, or an action the role may not take: say so and go back."""
     if isinstance(exc, Conflict | Forbidden):
-        messages.error(request, exc.error.message(lang()))
+        messages.error(request, exc.error.message(lang(), plain=True))
     elif isinstance(exc, IllegalTransition):
         messages.error(request, _("This is not possible in the current state."))
     return redirect(back)
@@ -135,7 +137,7 @@ def _preview(raw: dict[str, Any]) -> dict[str, Any]:
 @require_POST
 def quote_preview(request: HttpRequest) -> HttpResponse:
     """The result panel of the quote page (htmx), for the inputs as they are now."""
-    return render(request, "mamori/_quote_result.html", _preview(forms.quote_raw(request.POST)))
+    return render(request, "mamori/_quote_result.html", {**_preview(forms.quote_raw(request.POST)), "oob": True})
 
 
 def quote_detail(request: HttpRequest, quote_id: str) -> HttpResponse:
@@ -181,8 +183,48 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "policies": policy_selectors.policies_visible(user)[:20],
         "queue": application_selectors.with_offers(user, application_selectors.underwriting_queue(user)[:20]),
         "change_requests": servicing_selectors.change_requests_pending(user)[:20],
+        **_holder_overview(user),
     }
     return render(request, "mamori/dashboard.html", context)
+
+
+def _holder_overview(user: Any) -> dict[str, Any]:
+    """A policyholder's (or agent's) overview: the next payment, open incidents and claims, and whether they may
+    report an incident (the big button; the authority table decides)."""
+    from mamori.web.billing.models import Installment
+    from mamori.web.claimsdesk import selectors as claim_selectors
+    from mamori.web.claimsdesk.models import Claim
+    from mamori.web.incidents import selectors as incident_selectors
+    from mamori.web.incidents.models import Case, Incident
+
+    subject = accounts.subject_of(user)
+    if not authority.may_role(subject, Action.REPORT_INCIDENT):
+        return {"can_report": False}
+    policies = policy_selectors.policies_visible(user)
+    next_payment = (
+        Installment.objects.filter(policy__in=policies, status=Installment.Status.DUE)
+        .select_related("policy")
+        .order_by("due_date", "number")
+        .first()
+    )
+    incidents = (
+        incident_selectors.incidents_visible(user)
+        .filter(status=Incident.Status.SUBMITTED)
+        .exclude(case__status=Case.Status.CLOSED)
+        .select_related("policy")
+        .order_by("-submitted_at")[:10]
+    )
+    claims = (
+        claim_selectors.claims_visible(user)
+        .exclude(status=Claim.Status.CLOSED)
+        .select_related("policy")
+        .order_by("-created_at")[:10]
+    )
+    for claim in claims:
+        claim.status_text = {"OPEN": _("Being assessed"), "DECIDED": _("Decided"), "CLOSED": _("Closed")}.get(
+            claim.status, claim.status
+        )
+    return {"can_report": True, "next_payment": next_payment, "open_incidents": incidents, "open_claims": claims}
 
 
 @login_required
@@ -204,6 +246,7 @@ def apply(request: HttpRequest, quote_id: str) -> HttpResponse:
         "errors": {},
         "has_business": has_business,
         "profile": profile,
+        "summary": forms.cover_summary(quote, lang()),
     }
     if request.method == "POST":
         try:
@@ -214,6 +257,7 @@ def apply(request: HttpRequest, quote_id: str) -> HttpResponse:
                 start=values_["start"],
                 payment=values_["payment"],
                 consent=values_["consent"],
+                intent=values_["intent"],
             )
         except InvalidInput as exc:
             context["errors"] = errors_by_field(exc.errors)
@@ -245,7 +289,7 @@ def bind(request: HttpRequest, application_id: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except InvalidInput as exc:
-        messages.error(request, " ".join(exc.messages(lang())))
+        messages.error(request, " ".join(exc.messages(lang(), plain=True)))
         return redirect(back)
     if created:
         messages.success(request, _("The policy %(number)s was issued.") % {"number": policy.number})
@@ -270,7 +314,7 @@ def decide_change(request: HttpRequest, request_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "change": found,
         "doc": servicing_selectors.change_request_json(found, lang()),
-        "terms": servicing_selectors.terms_compared(found),
+        "terms": forms.terms_in_words(servicing_selectors.terms_compared(found), lang()),
         "actions": servicing_selectors.change_request_offers(request.user, found),
         "values": values_,
         "errors": {},
@@ -306,6 +350,7 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
         "doc": application_selectors.application_json(app, lang()),
         "values": values_,
         "errors": {},
+        **forms.underwriting_view(app, lang()),
     }
     if request.method == "POST":
         try:
@@ -411,22 +456,46 @@ def certificate(request: HttpRequest, number: str) -> HttpResponse:
 def change(request: HttpRequest, number: str) -> HttpResponse:
     back = reverse("pages:policy", kwargs={"number": number})
     changes = forms.changes_of(request.POST)
+    if request.POST.get("step") == "preview":
+        return _change_preview(request, number, changes, back)
     try:
         result = servicing.policy_change(
             user=request.user, number=number, effective_date=request.POST.get("effective_date"), changes=changes
         )
     except InvalidInput as exc:
-        messages.error(request, " ".join(exc.messages(lang())))
+        messages.error(request, " ".join(exc.messages(lang(), plain=True)))
         return redirect(back)
     except (Conflict, Forbidden, IllegalTransition) as exc:
         return _state_error(request, exc, back)
     except NotFound:
         raise Http404 from None
     if isinstance(result, ChangeRequest):
-        messages.warning(request, FieldError("$", "E_NEEDS_UNDERWRITING").message(lang()))
+        messages.warning(request, FieldError("$", "E_NEEDS_UNDERWRITING").message(lang(), plain=True))
     else:
         messages.success(request, _("The change was made: version %(version)d.") % {"version": result.number})
     return redirect(back)
+
+
+def _change_preview(request: HttpRequest, number: str, changes: dict[str, Any], back: str) -> HttpResponse:
+    """The change as it would be made (new premium, difference), to confirm — or why it cannot be made."""
+    effective_date = request.POST.get("effective_date")
+    try:
+        preview = servicing_selectors.change_preview(
+            user=request.user, number=number, effective_date=effective_date, changes=changes, lang=lang()
+        )
+    except InvalidInput as exc:
+        messages.error(request, " ".join(exc.messages(lang(), plain=True)))
+        return redirect(back)
+    except (Conflict, Forbidden, IllegalTransition) as exc:
+        return _state_error(request, exc, back)
+    except NotFound:
+        raise Http404 from None
+    hidden = [(k, v) for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "step")]
+    return render(
+        request,
+        "mamori/change_preview.html",
+        {"number": number, "preview": preview, "hidden": hidden, "changes": changes, "back": back},
+    )
 
 
 @login_required
@@ -450,7 +519,7 @@ def cancel(request: HttpRequest, number: str) -> HttpResponse:
             user=request.user, number=number, effective_date=request.POST.get("effective_date")
         )
     except InvalidInput as exc:
-        messages.error(request, " ".join(exc.messages(lang())))
+        messages.error(request, " ".join(exc.messages(lang(), plain=True)))
         return redirect(back)
     except (Conflict, Forbidden, IllegalTransition) as exc:
         return _state_error(request, exc, back)
@@ -502,7 +571,7 @@ def _payment(request: HttpRequest, context: dict[str, Any], values_: dict[str, s
     except InvalidInput as exc:
         context["errors"] = errors_by_field(exc.errors)
     except NotFound:
-        context["errors"] = {"policy_number": [FieldError("policy_number", "E_NOT_FOUND").message(lang())]}
+        context["errors"] = {"policy_number": [FieldError("policy_number", "E_NOT_FOUND").message(lang(), plain=True)]}
     except Conflict as exc:
         context["errors"], status = errors_by_field([exc.error]), 409
     else:
@@ -520,3 +589,47 @@ def audit(request: HttpRequest) -> HttpResponse:
         action=request.GET.get("action") or None,
     )[:200]
     return render(request, "mamori/audit.html", {"events": events})
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The branded 404 (like the 403): the page in the reader's language, the way back; the API keeps its own
+    JSON answer (ninja's handlers answer under /api/v1 before this)."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        error = FieldError("$", "E_NOT_FOUND")
+        return JsonResponse({"errors": [error.to_dict(lang())]}, status=404)
+    return render(
+        request,
+        "mamori/error.html",
+        {"message": _("This page does not exist, or you may not see it."), "title": _("Page not found")},
+        status=404,
+    )
+
+
+def disclosure_page(request: HttpRequest) -> HttpResponse:
+    """重要事項説明書 (契約概要・注意喚起情報) of the product on sale, from its data (issue 15)."""
+    from mamori.usecases import disclosure
+
+    doc = disclosure.disclosure(productdb.catalog().latest(), lang())
+    return render(
+        request, "mamori/document.html", {"doc": doc, "kind": "disclosure", "pdf": reverse("pages:disclosure-pdf")}
+    )
+
+
+def disclosure_pdf(request: HttpRequest) -> HttpResponse:
+    from mamori.usecases import disclosure
+    from mamori.web.policies.certificate import document_pdf
+
+    doc = disclosure.disclosure(productdb.catalog().latest(), lang())
+    response = HttpResponse(document_pdf(doc, lang()), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="juyo-jiko.pdf"'
+    return response
+
+
+def terms_page(request: HttpRequest) -> HttpResponse:
+    """約款: the structure of the cover as the product data holds it (issue 15)."""
+    from mamori.usecases import disclosure
+
+    doc = disclosure.terms(productdb.catalog().latest(), lang())
+    return render(request, "mamori/document.html", {"doc": doc, "kind": "terms"})

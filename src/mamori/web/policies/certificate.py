@@ -11,11 +11,14 @@ import functools
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fpdf import FPDF
 
 from mamori import catalog as catalog_mod
+from mamori import i18n
 from mamori.claims import rules
+from mamori.support import emergency
 
 FONT = "IPAexGothic"
 
@@ -116,9 +119,14 @@ def _yen(amount: int, lang: str) -> str:
     return _w("yen", lang, amount=f"{amount:,}")
 
 
-def _local(at: dt.datetime, tz: dt.tzinfo) -> str:
+def _day(day: dt.date, lang: str) -> str:
+    """One date format per language, as the pages (issue 15): 2026年12月3日 / 3 Dec 2026."""
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "ja" else f"{day.day} {day:%b} {day.year}"
+
+
+def _local(at: dt.datetime, tz: dt.tzinfo, lang: str = "ja") -> str:
     local = at.astimezone(tz)
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+    return f"{_day(local.date(), lang)} {local:%H:%M} {local.tzname()}"
 
 
 class _Document(FPDF):  # fpdf2 ships no type information
@@ -174,8 +182,8 @@ def _identity(doc: _Document, data: CertificateData, lang: str) -> None:
     doc.set_font(FONT, size=10)
     doc.row(_w("number", lang), data.number)
     doc.row(_w("version", lang), f"{data.version}")
-    doc.row(_w("effective", lang), data.effective_date.isoformat())
-    doc.row(_w("issued", lang), _local(data.issued_at, data.product.tz))
+    doc.row(_w("effective", lang), _day(data.effective_date, lang))
+    doc.row(_w("issued", lang), _local(data.issued_at, data.product.tz, lang))
 
 
 def _holder(doc: _Document, data: CertificateData, lang: str) -> None:
@@ -193,8 +201,8 @@ def _period(doc: _Document, data: CertificateData, lang: str) -> None:
     product = data.product
     doc.heading(_w("product", lang))
     doc.row(_w("product", lang), f"{product.name(lang)} ({product.id} {product.version}, {product.content_hash[:12]})")
-    doc.row(_w("period", lang), f"{_local(data.start_at, product.tz)} – {_local(data.end_at, product.tz)}")
-    doc.row(_w("retro", lang), data.retroactive_date.isoformat())
+    doc.row(_w("period", lang), f"{_local(data.start_at, product.tz, lang)} – {_local(data.end_at, product.tz, lang)}")
+    doc.row(_w("retro", lang), _day(data.retroactive_date, lang))
 
 
 def _limits(doc: _Document, data: CertificateData, lang: str) -> None:
@@ -241,3 +249,42 @@ def _support(doc: _Document, data: CertificateData, lang: str) -> None:
     doc.heading(_w("support", lang, h=support.intake_hours))
     for phase in support.phases:
         doc.multi_cell(0, 5.5, f"・{phase.ja if lang == 'ja' else phase.en}", new_x="LMARGIN", new_y="NEXT")
+    lang_ = i18n.as_lang(lang)
+    doc.multi_cell(0, 6, emergency.hotline_line(support, lang_), new_x="LMARGIN", new_y="NEXT")
+    doc.multi_cell(0, 5.5, i18n.text("emergency.now", lang_), new_x="LMARGIN", new_y="NEXT")
+    for n, step in enumerate(emergency.what_to_do(support, lang_), start=1):
+        doc.multi_cell(0, 5.5, f"{n}. {step}", new_x="LMARGIN", new_y="NEXT")
+
+
+class _Statement(_Document):
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font(FONT, size=7)
+        self.cell(0, 5, f"{self.page_no()}/{{nb}}", align="C")
+        self.set_font(FONT, size=10)
+
+
+def document_pdf(doc: dict[str, Any], lang: str = "ja") -> bytes:
+    """A document of :mod:`mamori.usecases.disclosure` (重要事項説明書, 約款) as PDF bytes, as its page shows it."""
+    pdf = _Statement("ja" if lang == "ja" else "en")
+    pdf.set_title(str(doc["title"]))
+    pdf.alias_nb_pages()
+    pdf.add_page()
+    pdf.set_font(FONT, size=15)
+    pdf.multi_cell(0, 9, str(doc["title"]), new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.set_font(FONT, size=9)
+    pdf.cell(0, 6, f"{doc['product']}  {doc['version']}", new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.set_font(FONT, size=10)
+    for part in doc["parts"]:
+        if len(doc["parts"]) > 1:
+            pdf.ln(2)
+            pdf.set_font(FONT, size=13)
+            pdf.cell(0, 9, str(part["title"]), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(FONT, size=10)
+        for section in part["sections"]:
+            pdf.heading(str(section["title"]))
+            for paragraph in section["paragraphs"]:
+                pdf.multi_cell(0, 5.5, f"・{paragraph}", new_x="LMARGIN", new_y="NEXT")
+            for label, value in section["rows"]:
+                pdf.row(str(label), str(value))
+    return bytes(pdf.output())

@@ -155,3 +155,40 @@ def terms_compared(request: ChangeRequest) -> list[tuple[str, Any, Any]]:
     """(term, now, asked for) of each term the referred change changes."""
     current = policies.current_version(request.policy).risk
     return [(name, getattr(current, name), value) for name, value in request.changes.items()]
+
+
+def change_preview(
+    *, user: User, number: str, effective_date: Any, changes: dict[str, Any], lang: str = "ja"
+) -> dict[str, Any]:
+    """What a mid-term change would do, computed by the core exactly as the change itself and saving nothing:
+    the new monthly premium, the difference, or the referral to an underwriter with its reasons (issue 15).
+    Raises what the change raises (InvalidInput E_NOTHING_CHANGES for a no-op, Forbidden, NotFound)."""
+    from mamori.web.errors import NotFound
+    from mamori.web.productdb import selectors as productdb
+
+    policy = policies.policies_visible(user).filter(number=str(number)[:32]).first()
+    if policy is None:
+        raise NotFound
+    record = policy_record(policy)
+    catalog = productdb.catalog()
+    outcome = policy_usecases.change(
+        catalog,
+        subject=accounts.subject_of(user),
+        policy=record,
+        effective_date=effective_date,
+        changes=changes,
+        today=catalog.latest().today(),
+    )
+    current = policy.versions.order_by("-number").first()
+    before = current.monthly_premium_yen if current is not None else None
+    after = outcome.premium.by_method["monthly"] if outcome.premium is not None else None
+    return {
+        "referred": outcome.referred,
+        "reasons": [r.message(lang) for r in outcome.reasons],
+        "effective_date": outcome.effective_date,
+        "monthly_before": before,
+        "monthly_after": after,
+        "monthly_difference": after - before if after is not None and before is not None else None,
+        "settlement": outcome.changed.change.premium_difference if outcome.changed is not None else None,
+        "months_left": outcome.changed.change.months_left if outcome.changed is not None else None,
+    }

@@ -17,9 +17,11 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from mamori import authority
@@ -613,7 +615,8 @@ def _send_renewal_notices(notices: list[tuple[str, str, str]]) -> None:
             subject=f"【守り】サイバー保険 更新のご案内 / Renewal offer ({number})",
             message=(
                 f"証券番号 {number} の更新のご案内です。見積り番号: {quote_id}\n"
-                f"Your renewal offer for policy {number}: quote {quote_id}"
+                f"Your renewal offer for policy {number}: quote {quote_id}\n\n"
+                f"{settings.SITE_URL}{reverse('pages:policy', kwargs={'number': number})}\n"
             ),
             from_email=None,
             recipient_list=[email],

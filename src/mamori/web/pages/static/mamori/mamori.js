@@ -36,6 +36,31 @@
       if (!isNaN(value)) bars[i].style.width = Math.max(0, Math.min(100, value)) + "%";
     }
   }
-  document.addEventListener("DOMContentLoaded", function () { widths(document); });
-  document.addEventListener("htmx:afterSwap", function (event) { widths(event.target); });
+  // On a phone a list table becomes cards: each cell carries its column's name (shown by the CSS).
+  function labels(root) {
+    var tables = (root || document).querySelectorAll("table.list");
+    for (var t = 0; t < tables.length; t++) {
+      var heads = tables[t].querySelectorAll("thead th");
+      var rows = tables[t].querySelectorAll("tbody tr");
+      for (var r = 0; r < rows.length; r++) {
+        var cells = rows[r].children;
+        for (var c = 0; c < cells.length && c < heads.length; c++) {
+          var name = heads[c].textContent.trim();
+          if (name && cells[c].tagName === "TD" && !cells[c].hasAttribute("colspan")) cells[c].setAttribute("data-label", name);
+        }
+      }
+    }
+  }
+
+  // The menu folds away on a phone behind one button.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest ? event.target.closest(".nav-toggle") : null;
+    if (!toggle) return;
+    var bar = toggle.closest(".bar");
+    var open = bar.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { widths(document); labels(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { widths(event.target); labels(event.target); });
 })();
