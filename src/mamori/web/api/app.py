@@ -42,6 +42,7 @@ from mamori.web.api.schemas import (
     RowId,
     Text,
     Yen,
+    YenText,
     binary,
     link_core_parts,
 )
@@ -119,12 +120,12 @@ class TokenIn(BaseModel):
 
 class QuoteIn(Inputs):
     industry: Name | None = Field(None, description="industry class, e.g. wholesale", examples=["wholesale"])
-    revenue: PositiveYen | None = Field(
+    revenue: PositiveYen | YenText | None = Field(
         None, description="annual revenue in yen (projected, for a new business)", examples=[500000000]
     )
-    liability_limit: PositiveYen | None = Field(None, examples=[100000000])
-    expense_limit: PositiveYen | None = Field(None, examples=[30000000])
-    deductible: PositiveYen | None = Field(None, examples=[100000])
+    liability_limit: PositiveYen | YenText | None = Field(None, examples=[100000000])
+    expense_limit: PositiveYen | YenText | None = Field(None, examples=[30000000])
+    deductible: PositiveYen | YenText | None = Field(None, examples=[100000])
     security_measures: Annotated[int, Between(0, 100)] | None = Field(
         None, description="number of security measures declared"
     )
@@ -136,7 +137,7 @@ class QuoteIn(Inputs):
     payment: Name | None = Field(None, examples=["monthly"])
     overseas_share: Percent | None = Field(None, description="percentage of revenue from outside Japan")
     north_america_share: Percent | None = Field(None, description="percentage from the USA and Canada")
-    bi_limit: PositiveYen | None = None
+    bi_limit: PositiveYen | YenText | None = None
     pd_rider: bool | None = None
     start: Day | None = Field(None, description="policy start date YYYY-MM-DD (default: today)")
     term_months: Annotated[int, Between(1, 120)] | None = None
@@ -175,10 +176,10 @@ class DecisionIn(BaseModel):
 
 class ChangeIn(Inputs):
     effective_date: Day = Field(..., examples=["2026-10-01"])
-    liability_limit: PositiveYen | None = None
-    expense_limit: PositiveYen | None = None
-    deductible: PositiveYen | None = None
-    bi_limit: PositiveYen | None = None
+    liability_limit: PositiveYen | YenText | None = None
+    expense_limit: PositiveYen | YenText | None = None
+    deductible: PositiveYen | YenText | None = None
+    bi_limit: PositiveYen | YenText | None = None
     pd_rider: bool | None = None
 
 
@@ -416,7 +417,7 @@ def quote_get(request: HttpRequest, quote_id: str) -> Any:
 
 
 #: The fields of an application that are not quote inputs (``start`` and ``payment`` are read on their own).
-_APPLICATION_OWN = frozenset({"quote_id", "business", "business_id", "start", "payment", "consent"})
+_APPLICATION_OWN = frozenset({"quote_id", "business", "business_id", "start", "payment", "consent", "intent"})
 
 
 @api.post("/applications", exclude_unset=True, response={201: ApplicationOut, **ERRORS}, tags=["applications"])

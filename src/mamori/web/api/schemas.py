@@ -70,6 +70,8 @@ class Between:
 
 Yen = Annotated[int, Between(-money.MAX_YEN, money.MAX_YEN), Field(description="yen")]
 PositiveYen = Annotated[int, Between(0, money.MAX_YEN), Field(description="yen")]
+#: An amount as people write it (``8,000万円``, ``1億``): read by the core's one input path (rating.values).
+YenText = Annotated[str, Field(max_length=40, description="yen as text: 500000000, 8,000万円, 1億")]
 Percent = Annotated[float, Between(0, 100), Field(description="percent, 0-100, at most four decimals")]
 #: A row id of the database (a vendor, a business, a payment).
 RowId = Annotated[int, Between(1, 2**31 - 1)]
