@@ -385,6 +385,11 @@ def _cases() -> dict[str, Case]:
         # ----------------------------------------------------------------------------- the web's
         "serve port not a number": Case(("serve", "--port", "http"), given=("http",)),
         "serve port twice": Case(("serve", "--port", "1", "--port", "2")),
+        "serve scale not a number": Case(("serve", "--demo", "--scale", "many"), given=("many",)),
+        "serve scale without demo": Case(("serve", "--scale", "10")),
+        "serve scale negative": Case(("serve", "--demo", "--scale", "-5"), given=("-5",)),
+        "worker extra": Case(("worker", "extra")),
+        "worker batch twice": Case(("worker", "--batch", "--batch")),
         "jobs without a job": Case(("jobs",)),
         "jobs daily date": Case(("jobs", "daily", "--date", "yesterday"), given=("yesterday",)),
         "jobs export-book nowhere": Case(("jobs", "export-book", "@out/none/book.csv")),

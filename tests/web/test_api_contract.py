@@ -25,6 +25,8 @@ JST = ZoneInfo("Asia/Tokyo")
 #: of interfaces.md §1.3, ``mamori.claims.schema``) and bounded by the 1 MB body limit: typed, its bounds are
 #: the core's.
 CORE_DOCUMENTS = {"POST /api/v1/claims/calculate"}
+#: The same schemas where a body holds a part of that document (an incident block, BI inputs).
+CORE_SCHEMAS = "#/components/schemas/ClaimDocument"
 #: Success answers that are files, not JSON (the certificate PDF, an attachment).
 FILE_TYPES = {"application/pdf", "application/octet-stream"}
 
@@ -61,7 +63,7 @@ def _unbounded(  # noqa: C901, PLR0912 - one branch per JSON Schema type
     """Where a request schema leaves a value untyped (``Any``) or unbounded (a string without a maximum
     length, a list without a maximum count, a number without a range)."""
     if "$ref" in schema:
-        if schema["$ref"] in seen:
+        if schema["$ref"] in seen or schema["$ref"].startswith(CORE_SCHEMAS):
             return []
         seen = {*seen, schema["$ref"]}
         return _unbounded(document, _resolve(document, schema), path, seen)

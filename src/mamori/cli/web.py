@@ -1,5 +1,5 @@
-"""``mamori serve``, ``mamori jobs daily`` and ``mamori jobs deadlines``: the web application's commands
-(Django is imported only here)."""
+"""``mamori serve``, ``mamori worker``, ``mamori jobs daily`` and ``mamori jobs deadlines``: the web
+application's commands (Django is imported only here)."""
 
 from __future__ import annotations
 
@@ -19,12 +19,23 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     s.add_argument("--port", type=args_mod.integer, default=8000)
     s.add_argument("--demo", action="store_true", help="load the demo data once (users printed on start)")
     s.add_argument(
+        "--scale",
+        type=args_mod.integer,
+        default=0,
+        metavar="N",
+        help="with --demo: add N generated policyholders with their histories, once",
+    )
+    s.add_argument(
         "--workers",
         type=args_mod.integer,
         default=None,
         help="gunicorn worker processes (default: 2 × CPUs + 1, at most 8)",
     )
     s.set_defaults(handler=_serve)
+
+    w = sub.add_parser("worker", parents=[shared], help="run the background tasks (portfolio runs) as they are queued")
+    w.add_argument("--batch", action="store_true", help="run the tasks queued now, then stop")
+    w.set_defaults(handler=_worker)
 
     j = sub.add_parser("jobs", parents=[shared], help="scheduled jobs")
     jobs = args_mod.subcommands(j, dest="job")
@@ -42,11 +53,32 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     b.set_defaults(handler=_export_book)
 
 
+#: The most generated policyholders ``--scale`` adds.
+MAX_SCALE = 1_000_000
+
+
 def _serve(args: argparse.Namespace, ctx: Context) -> int:
+    from mamori.errors import FieldError, InvalidInput
+    from mamori.web import server
+
+    if args.scale and not args.demo:
+        return print_errors(ctx, InvalidInput([FieldError("--scale", "E_SCALE_WITHOUT_DEMO", {})]))
+    if not 0 <= args.scale <= MAX_SCALE:
+        problem = FieldError("--scale", "E_RANGE", {"value": args.scale, "minimum": 0, "maximum": MAX_SCALE})
+        return print_errors(ctx, InvalidInput([problem]))
+    try:
+        return server.serve(
+            host=args.host, port=args.port, demo=args.demo, scale=args.scale, workers=args.workers, out=_text(ctx)
+        )
+    except server.NotConfigured as exc:
+        return _not_configured(ctx, exc)
+
+
+def _worker(args: argparse.Namespace, ctx: Context) -> int:
     from mamori.web import server
 
     try:
-        return server.serve(host=args.host, port=args.port, demo=args.demo, workers=args.workers, out=_text(ctx))
+        return server.worker(batch=args.batch, out=_text(ctx))
     except server.NotConfigured as exc:
         return not_configured(ctx, exc)
 

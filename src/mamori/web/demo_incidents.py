@@ -49,8 +49,8 @@ def load(*, users: Mapping[str, User], agency: Agency, now: dt.datetime | None =
     for category, name, phone in VENDORS:
         Vendor.objects.get_or_create(category=category, name=name, defaults={"phone": phone, "area": "全国"})
     now = now or timezone.now()
-    for scenario in json.loads(DATA.read_text(encoding="utf-8"))["incidents"]:
-        _scenario(scenario, users=users, agency=agency, now=now)
+    for scenario_data in json.loads(DATA.read_text(encoding="utf-8"))["incidents"]:
+        scenario(scenario_data, users=users, agency=agency, now=now)
 
 
 def moved(scenario: Mapping[str, Any], now: dt.datetime) -> tuple[int, dict[str, Any], dict[str, Any] | None]:
@@ -123,16 +123,26 @@ def _file_reports(desk: User, case: Any, now: dt.datetime) -> None:
             )
 
 
-def _scenario(scenario: Mapping[str, Any], *, users: Mapping[str, User], agency: Agency, now: dt.datetime) -> None:
+def scenario(
+    scenario: Mapping[str, Any],
+    *,
+    users: Mapping[str, User],
+    agency: Agency,
+    now: dt.datetime,
+    business: Any = None,
+) -> None:
+    """One §6 incident taken to its stage, on a policy of its own business (``business`` when given: the
+    large demo's prototypes)."""
     n = scenario["scenario"]
     days, block, bi = moved(scenario, now)
-    business = accounts.business_create(
-        name=scenario["business"],
-        entity="corporation",
-        industry=scenario["industry"],
-        email=f"case{n}@example.jp",
-        agency=agency,
-    )
+    if business is None:
+        business = accounts.business_create(
+            name=scenario["business"],
+            entity="corporation",
+            industry=scenario["industry"],
+            email=f"case{n}@example.jp",
+            agency=agency,
+        )
     start = dt.date(2026, 4, 1) + dt.timedelta(days=days)  # the golden policies start on 2026-04-01
     risk = {"industry": scenario["industry"], "revenue": scenario["revenue"], **scenario["terms"]}
     policy = policy_for(user=users["agent"], business=business, risk=risk, start=start, today=now.date())

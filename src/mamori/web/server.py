@@ -75,6 +75,9 @@ def migrate_and_register() -> None:
             raise NotConfigured(_database_down(exc)) from None
         raise
     call_command("createcachetable", verbosity=0)  # the throttles' shared counters (without Redis)
+    from mamori.web.incidents.services import next_deadlines_refresh
+
+    next_deadlines_refresh()  # cases opened before the desk's next deadline was stored
     source = catalog_mod.FolderCatalog(settings.MAMORI_PRODUCTS or catalog_mod.PACKAGED_PRODUCTS)
     product_versions_register(source=source)
     productdb.catalog().forget()
@@ -99,8 +102,9 @@ def _database_down(exc: BaseException) -> str:
     return f"the database at DATABASE_URL ({place}) does not answer: {said[:200]}"
 
 
-def prepare(*, demo: bool, out: TextIO) -> None:
-    """Migrations, product versions, static files, and the demo data (once)."""
+def prepare(*, demo: bool, out: TextIO, scale: int = 0) -> None:
+    """Migrations, product versions, static files, and the demo data (once; ``scale`` generated
+    policyholders more, once)."""
     from django.core.management import call_command
 
     migrate_and_register()
@@ -109,6 +113,10 @@ def prepare(*, demo: bool, out: TextIO) -> None:
         from mamori.web import demo as demo_data
 
         demo_data.load(out=out)
+        if scale:
+            from mamori.web import demo_scale
+
+            demo_scale.load(scale=scale, out=out)
 
 
 def serve(
@@ -116,11 +124,12 @@ def serve(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     demo: bool = False,
+    scale: int = 0,
     workers: int | None = None,
     out: TextIO = sys.stdout,
 ) -> int:
     configure(demo=demo)
-    prepare(demo=demo, out=out)
+    prepare(demo=demo, out=out, scale=scale)
     from django.conf import settings
     from gunicorn.app.base import BaseApplication
 
@@ -163,6 +172,22 @@ def serve(
     return 0
 
 
+def worker(*, batch: bool = False, out: TextIO = sys.stdout) -> int:
+    """``mamori worker``: run the background tasks from the database queue (django-tasks' database
+    backend) as they come — several workers on several machines may share one database — or, with
+    ``batch``, those queued now."""
+    configure(demo=bool(os.environ.get("MAMORI_DEMO")))
+    migrate_and_register()
+    from django.core.management import call_command
+
+    if not batch:
+        out.write("Mamori worker: running background tasks (Ctrl+C で停止 / to stop)\n")
+        out.flush()
+    options = ["--no-startup-delay", "--batch"] if batch else ["--no-startup-delay"]
+    call_command("db_worker", *options, verbosity=0)
+    return 0
+
+
 def daily(*, on_date: dt.date | None, out: TextIO) -> dict[str, Any]:
     """``mamori jobs daily [--date]``: lapse, expire and offer renewals for a date (idempotent)."""
     configure(demo=bool(os.environ.get("MAMORI_DEMO")))
@@ -183,6 +208,7 @@ def deadline_reminders() -> list[tuple[str, str, str]]:
     migrate_and_register()
     from mamori.web.incidents import services as incidents
 
+    incidents.next_deadlines_refresh()
     return incidents.deadline_notices()
 
 

@@ -34,6 +34,10 @@ class Business(models.Model):
 
     class Meta:
         ordering = ("name",)
+        indexes = [
+            models.Index(fields=("name",), name="business_name"),
+            models.Index(fields=("industry", "name"), name="business_industry_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, JsonValue
 
 from mamori.errors import FieldError, InvalidInput
 from mamori.rating import inputs as rating_inputs
+from mamori.web import paging
 from mamori.web.accounts import services as account_services
 from mamori.web.api import errors as api_errors
 from mamori.web.api.auth import OptionalTokenAuth, TokenAuth
@@ -42,11 +43,13 @@ from mamori.web.api.schemas import (
     Text,
     Yen,
     binary,
+    link_core_parts,
 )
 from mamori.web.applications import selectors as application_selectors
 from mamori.web.applications import services as application_services
 from mamori.web.errors import NotFound
 from mamori.web.policies import selectors as policy_selectors
+from mamori.web.policies import services as policy_services
 from mamori.web.policies.models import ChangeRequest
 from mamori.web.quotes import selectors as quote_selectors
 from mamori.web.quotes import services as quote_services
@@ -66,7 +69,7 @@ class MamoriApi(NinjaAPI):
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.update({f"{prefix}.{name}": sub for name, sub in document.pop("$defs", {}).items()})
         components[prefix] = document
-        return schema
+        return link_core_parts(schema)
 
     def validation_error_from_error_contexts(self, error_contexts: list[Any]) -> NinjaValidationError:
         """As ninja's, keeping each error's input: the 422 names the value given (``E_INTEGER`` … got "many")."""
@@ -498,11 +501,19 @@ def _uuid(value: str) -> str:
 
 
 @api.get("/policies", exclude_unset=True, response={200: list[PolicyOut], **ERRORS}, tags=["policies"])
-def policy_list(request: HttpRequest) -> Any:
-    """The policies the caller may see (a policyholder's own; an agent's agency's; all for staff)."""
-    return [
-        servicing_selectors.policy_json(p) for p in policy_selectors.policies_visible(request.user).order_by("number")
-    ]
+def policy_list(
+    request: HttpRequest,
+    status: Annotated[str, Field(max_length=40)] = "",
+    industry: Annotated[str, Field(max_length=80)] = "",
+    q: Annotated[str, Field(max_length=100)] = "",
+    limit: Annotated[int, Between(1, paging.API_MAX_LIMIT)] = paging.API_LIMIT,
+    offset: Annotated[int, Between(0, 10**9)] = 0,
+) -> Any:
+    """The policies the caller may see (a policyholder's own; an agent's agency's; all for staff), by
+    number: ``status`` (in_force …), ``industry``, ``q`` (a number or part of the business's name), and a
+    window of ``limit`` (at most 500) from ``offset``."""
+    rows = policy_selectors.policies_list(request.user, status=status, industry=industry, search=q[:100])
+    return [servicing_selectors.policy_json(p) for p in paging.window(rows.order_by("number"), limit, offset)]
 
 
 @api.get("/policies/{number}", exclude_unset=True, response={200: PolicyDetailOut, **ERRORS}, tags=["policies"])
@@ -527,6 +538,8 @@ def policy_certificate(
 ) -> HttpResponse:
     """The certificate (保険証券) as issued, ``application/pdf`` (``lang=en`` for English)."""
     policy = policy_selectors.policy_get(user=request.user, number=number)
+    if policy is not None:
+        policy_services.certificates_ensure(policy)
     document = (
         policy_selectors.certificate_of(policy, lang="en" if lang == "en" else "ja", version=version)
         if policy

@@ -17,6 +17,7 @@ from mamori import authority, usecases
 from mamori.authority import Action
 from mamori.claims import answer
 from mamori.errors import FieldError, InvalidInput
+from mamori.web import paging
 from mamori.web.accounts import selectors as accounts
 from mamori.web.api import errors as api_errors
 from mamori.web.api.idempotency import idempotent
@@ -24,6 +25,7 @@ from mamori.web.api.schemas import (
     ERRORS,
     LIST_MAX,
     Between,
+    BiInputs,
     CalculationOut,
     Document,
     Id,
@@ -34,7 +36,7 @@ from mamori.web.api.schemas import (
 )
 from mamori.web.claimsdesk import selectors as claim_selectors
 from mamori.web.claimsdesk import services as claims
-from mamori.web.claimsdesk.models import ClaimPayment
+from mamori.web.claimsdesk.models import Claim, ClaimPayment
 from mamori.web.errors import NotFound
 from mamori.web.productdb import selectors as productdb
 
@@ -46,7 +48,7 @@ class ClaimIn(BaseModel):
     costs: list[Document] = Field(
         default_factory=list, max_length=LIST_MAX, description="cost lines of a claim document (interfaces.md §1.3)"
     )
-    bi: Document | None = Field(None, description="business-interruption inputs (product.md §3.4), or null")
+    bi: BiInputs | None = Field(None, description="business-interruption inputs (product.md §3.4), or null")
 
 
 class CostIn(BaseModel):
@@ -57,7 +59,7 @@ class CostIn(BaseModel):
 
 
 class BiIn(BaseModel):
-    bi: Document | None = Field(..., description="business-interruption inputs (product.md §3.4), or null")
+    bi: BiInputs | None = Field(..., description="business-interruption inputs (product.md §3.4), or null")
 
 
 class DecisionIn(BaseModel):
@@ -191,8 +193,17 @@ def claim_create(request: HttpRequest, payload: ClaimIn) -> Any:
 
 
 @router.get("/claims", exclude_unset=True, response={200: list[ClaimItem], **ERRORS})
-def claim_list(request: HttpRequest) -> Any:
-    """The claims the caller may see (claims staff: their team's; a policyholder: their business's)."""
+def claim_list(
+    request: HttpRequest,
+    status: Annotated[str, Field(max_length=40)] = "",
+    limit: Annotated[int, Between(1, paging.API_MAX_LIMIT)] = paging.API_LIMIT,
+    offset: Annotated[int, Between(0, 10**9)] = 0,
+) -> Any:
+    """The claims the caller may see (claims staff: their team's; a policyholder: their business's), newest
+    first: ``status`` (open, decided, closed) and a window of ``limit`` (at most 500) from ``offset``."""
+    claims = claim_selectors.claims_visible(request.user).select_related("policy")
+    if status.upper() in Claim.Status.values:
+        claims = claims.filter(status=status.upper())
     return [
         {
             "id": str(c.pk),
@@ -202,7 +213,7 @@ def claim_list(request: HttpRequest) -> Any:
             "decision": c.decision.lower() or None,
             "created_at": c.created_at.isoformat(),
         }
-        for c in claim_selectors.claims_visible(request.user).order_by("-created_at")[:500]
+        for c in paging.window(claims.order_by("-created_at", "pk"), limit, offset)
     ]
 
 

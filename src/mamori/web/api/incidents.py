@@ -18,6 +18,7 @@ from mamori import authority
 from mamori.authority import Action
 from mamori.claims import answer
 from mamori.errors import FieldError, InvalidInput
+from mamori.web import paging
 from mamori.web.accounts import selectors as accounts
 from mamori.web.api import errors as api_errors
 from mamori.web.api.schemas import (
@@ -26,6 +27,7 @@ from mamori.web.api.schemas import (
     DeadlineOut,
     Document,
     Id,
+    IncidentBlock,
     Inputs,
     Instant,
     Open,
@@ -44,7 +46,9 @@ router = Router(tags=["incidents and the support desk"])
 
 class IncidentIn(BaseModel):
     policy_number: Id | None = Field(None, examples=["MC2026-000001"])
-    incident: Document | None = Field(None, description="the incident block of a claim document (interfaces.md §1.3)")
+    incident: IncidentBlock | None = Field(
+        None, description="the incident block of a claim document (interfaces.md §1.3)"
+    )
     summary: Text | None = Field("", description="what happened, in the reporter's words")
     data_description: Text | None = Field("", description="which data may be affected")
     draft: bool = Field(
@@ -228,8 +232,14 @@ def incident_create(request: HttpRequest, payload: IncidentIn) -> Any:
 
 
 @router.get("/incidents", exclude_unset=True, response={200: list[IncidentItem], **ERRORS})
-def incident_list(request: HttpRequest) -> Any:
-    """The incidents the caller may see (their own business's; staff: their team's), newest first."""
+def incident_list(
+    request: HttpRequest,
+    limit: Annotated[int, Between(1, paging.API_MAX_LIMIT)] = paging.API_LIMIT,
+    offset: Annotated[int, Between(0, 10**9)] = 0,
+) -> Any:
+    """The incidents the caller may see (their own business's; staff: their team's), newest first: a
+    window of ``limit`` (at most 500) from ``offset``."""
+    incidents = incident_selectors.incidents_visible(request.user).select_related("policy", "business")
     return [
         {
             "id": str(i.pk),
@@ -239,7 +249,7 @@ def incident_list(request: HttpRequest) -> Any:
             "discovered_at": i.discovered_at.isoformat() if i.discovered_at else None,
             "created_at": i.created_at.isoformat(),
         }
-        for i in incident_selectors.incidents_visible(request.user)[:500]
+        for i in paging.window(incidents.order_by("-created_at", "pk"), limit, offset)
     ]
 
 
@@ -356,8 +366,14 @@ def case_json(case: Case, lang: str) -> dict[str, Any]:
 
 
 @router.get("/cases", exclude_unset=True, response={200: list[CaseItem], **ERRORS})
-def case_list(request: HttpRequest) -> Any:
-    """The desk's queue: the open cases of the caller's team, with their deadlines."""
+def case_list(
+    request: HttpRequest,
+    overdue: bool = False,
+    limit: Annotated[int, Between(1, paging.API_MAX_LIMIT)] = paging.API_LIMIT,
+    offset: Annotated[int, Between(0, 10**9)] = 0,
+) -> Any:
+    """The desk's queue: the open cases of the caller's team with their deadlines, the nearest deadline
+    first (``overdue``: only those past one), a window of ``limit`` (at most 500) from ``offset``."""
     _desk(request)
     return [
         {
@@ -370,7 +386,7 @@ def case_list(request: HttpRequest) -> Any:
             "available": c.available,
             "deadlines": incident_selectors.deadlines_of(c.incident),
         }
-        for c in incident_selectors.cases_for_desk(request.user).filter(status=Case.Status.OPEN)
+        for c in paging.window(incident_selectors.desk_queue(request.user, overdue=overdue), limit, offset)
     ]
 
 

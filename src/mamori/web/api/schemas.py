@@ -24,6 +24,7 @@ from pydantic import (
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     JsonValue,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError, core_schema
@@ -85,6 +86,33 @@ Instant = Annotated[
 ]
 #: A JSON object of a request read by the core (an incident block, BI inputs): bounded in keys.
 Document = Annotated[dict[str, JsonValue], Field(max_length=KEYS_MAX)]
+
+
+def core_part(name: str) -> Any:
+    """A part of the core's claim document (``Incident``, ``BusinessInterruption``), read as a
+    :data:`Document` and validated by the core; documented by the core's own schema (the components
+    ``ClaimDocument.<name>`` that :class:`mamori.web.api.app.MamoriApi` adds to the OpenAPI document)."""
+    return WithJsonSchema({CORE_PART: name})
+
+
+#: The mark of a :func:`core_part` in a generated schema, replaced by the ``$ref`` once the components exist.
+CORE_PART: Final = "x-mamori-core-part"
+
+
+def link_core_parts(node: Any) -> Any:
+    """``node`` with every :func:`core_part` mark replaced by its ``$ref`` (the OpenAPI document, in place)."""
+    if isinstance(node, dict):
+        if CORE_PART in node:
+            return {"$ref": f"#/components/schemas/ClaimDocument.{node[CORE_PART]}"}
+        for key, value in node.items():
+            node[key] = link_core_parts(value)
+    elif isinstance(node, list):
+        node[:] = [link_core_parts(item) for item in node]
+    return node
+
+
+IncidentBlock = Annotated[dict[str, JsonValue], Field(max_length=KEYS_MAX), core_part("Incident")]
+BiInputs = Annotated[dict[str, JsonValue], Field(max_length=KEYS_MAX), core_part("BusinessInterruption")]
 
 
 #: Keys of a body whose further keys are read by the core (quote inputs, a vendor, an estimate).

@@ -44,6 +44,7 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ("-created_at",)
+        indexes = [models.Index(fields=("team", "status", "created_at"), name="claim_team_queue")]
 
 
 class CostLine(models.Model):

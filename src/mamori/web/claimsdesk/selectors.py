@@ -29,6 +29,18 @@ def claims_for_staff(user: User | None) -> QuerySet[Claim]:
     return claims.none()
 
 
+def claims_queue(user: User | None, *, status: str = "", search: str = "") -> QuerySet[Claim]:
+    """The claims of the user's team, newest first (``status``: OPEN, DECIDED or CLOSED; ``search``: a
+    policy number or part of the business's name)."""
+    claims = claims_for_staff(user)
+    if status.upper() in Claim.Status.values:
+        claims = claims.filter(status=status.upper())
+    search = search.strip()[:100]
+    if search:
+        claims = claims.filter(Q(policy__number__iexact=search) | Q(incident__business__name__icontains=search))
+    return claims.order_by("-created_at", "pk")
+
+
 def claims_visible(user: User | None) -> QuerySet[Claim]:
     if user is None or not user.is_authenticated:
         return Claim.objects.none()

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "axes",  # failed logins per user name (django-axes)
     "django_otp",
     "django_otp.plugins.otp_totp",  # the staff second factor (TOTP, RFC 6238)
+    "django_tasks",  # background work (Django's task framework, backport)
+    "django_tasks_db",  # its queue in the database, run by `mamori worker`
     "mamori.web.audit",
     "mamori.web.accounts",
     "mamori.web.productdb",
@@ -177,6 +179,32 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DATA_DIR / "files"}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Attachments and other stored files through Django's storage API: this machine's disk by default; an
+# S3-compatible store (AWS S3, MinIO, Cloudflare R2, …) shared by every server when MAMORI_S3_BUCKET is set
+# (`pip install 'mamori[s3]'`: django-storages with boto3). Credentials come from MAMORI_S3_ACCESS_KEY /
+# MAMORI_S3_SECRET_KEY or boto3's own chain (an instance role); files are private (signed, short-lived
+# addresses are never handed out: Mamori serves each download itself after its permission check).
+S3_BUCKET = os.environ.get("MAMORI_S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            key: value
+            for key, value in {
+                "bucket_name": S3_BUCKET,
+                "endpoint_url": os.environ.get("MAMORI_S3_ENDPOINT_URL") or None,
+                "region_name": os.environ.get("MAMORI_S3_REGION") or None,
+                "access_key": os.environ.get("MAMORI_S3_ACCESS_KEY") or None,
+                "secret_key": os.environ.get("MAMORI_S3_SECRET_KEY") or None,
+                "location": os.environ.get("MAMORI_S3_PREFIX", "mamori"),
+                "default_acl": "private",
+                "file_overwrite": False,
+                "querystring_auth": True,
+                "querystring_expire": 300,
+            }.items()
+            if value is not None
+        },
+    }
 if DEBUG or os.environ.get("MAMORI_TESTING"):
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_USE_FINDERS = DEBUG or bool(os.environ.get("MAMORI_TESTING"))
@@ -329,4 +357,16 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("MAMORI_LOG_LEVEL", "WARNING")},
     "loggers": {"mamori.request": {"level": os.environ.get("MAMORI_ACCESS_LOG_LEVEL", "INFO")}},
+}
+
+
+# Background work (portfolio runs): Django's task framework, its queue in the database, run by `mamori
+# worker` (scripts/run starts one beside the server). MAMORI_TASKS=immediate runs a task in the request
+# that enqueues it (no worker: tests, a one-process trial).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("MAMORI_TASKS", "") == "immediate"
+        else "django_tasks_db.DatabaseBackend"
+    }
 }

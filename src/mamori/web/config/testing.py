@@ -13,6 +13,8 @@ os.environ.setdefault("MAMORI_DATA_DIR", tempfile.mkdtemp(prefix="mamori-test-")
 os.environ.setdefault("MAMORI_STAFF_SECOND_FACTOR", "0")
 os.environ.setdefault("MAMORI_ACCESS_LOG_LEVEL", "WARNING")
 os.environ.setdefault("MAMORI_LOG_FORMAT", "text")
+# Background tasks run where they are enqueued (a test of the worker runs the database queue itself).
+os.environ.setdefault("MAMORI_TASKS", "immediate")
 
 from mamori.web.config.settings import *  # noqa: F403 - the production settings, then the test overrides
 

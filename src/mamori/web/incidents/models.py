@@ -127,9 +127,16 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     opened_at = models.DateTimeField(default=timezone.now)
+    #: The earliest regulatory deadline not yet met (None: none left), kept by the services that change
+    #: the deadlines (a report, a filing) so the desk's queue is sorted by the database.
+    next_deadline_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-opened_at",)
+        indexes = [
+            models.Index(fields=("team", "status", "next_deadline_at", "opened_at"), name="case_desk_queue"),
+            models.Index(fields=("status", "next_deadline_at", "opened_at"), name="case_queue_all_teams"),
+        ]
 
 
 class CaseEvent(models.Model):

@@ -140,6 +140,7 @@ def incident_submit(
             phase=support.phases[0] if support.phases else "",
             available=support.available,
             unavailable_reason=support.reason or "",
+            next_deadline_at=selectors.next_deadline_at(incident),
         )
         CaseEvent.objects.create(
             case=case,
@@ -420,6 +421,7 @@ def report_filed(
         CaseEvent.objects.create(
             case=case, actor=user, kind="filed", text=note[:2000], data={"kind": kind, "filed_at": at.isoformat()}
         )
+        Case.objects.filter(pk=case.pk).update(next_deadline_at=selectors.next_deadline_at(case.incident))
         audit_record(
             actor=user,
             action="case.report_filed",
@@ -497,3 +499,15 @@ def _notify_deadline(incident: Incident, deadline: Mapping[str, Any], stage: str
             recipient_list=to,
             fail_silently=True,
         )
+
+
+def next_deadlines_refresh() -> int:
+    """Store the next deadline of the open cases that have none stored (cases opened before it was kept,
+    or with no deadline left): run at start and by the hourly deadline job. The number updated."""
+    updated = 0
+    open_cases = Case.objects.filter(status=Case.Status.OPEN, next_deadline_at__isnull=True)
+    for case in open_cases.select_related("incident", "incident__policy", "incident__policy__product_version"):
+        at = selectors.next_deadline_at(case.incident)
+        if at is not None:
+            updated += Case.objects.filter(pk=case.pk, next_deadline_at__isnull=True).update(next_deadline_at=at)
+    return updated

@@ -30,6 +30,7 @@ from mamori.errors import FieldError, InvalidInput
 from mamori.support import deadlines
 from mamori.support.lifecycle import CaseState
 from mamori.usecases import claims_handling
+from mamori.web import paging
 from mamori.web.accounts import selectors as accounts
 from mamori.web.claimsdesk import selectors as claim_selectors
 from mamori.web.claimsdesk import services as claim_services
@@ -442,7 +443,11 @@ def _support_text(case: Case) -> str:
 def desk(request: HttpRequest) -> HttpResponse:
     """The support desk's queue: the open cases of the user's team, the most urgent deadline first."""
     rows = []
-    for case in incident_selectors.cases_for_desk(request.user).filter(status=Case.Status.OPEN)[:200]:
+    cases = incident_selectors.desk_queue(
+        request.user, search=request.GET.get("q", ""), overdue=request.GET.get("overdue") == "1"
+    )
+    page = paging.page_of(request, cases)
+    for case in page:
         version = _version(case.incident.policy)
         deadlines = deadline_rows(case.incident)
         rows.append(
@@ -454,8 +459,7 @@ def desk(request: HttpRequest) -> HttpResponse:
                 "overdue": any(d["overdue"] for d in deadlines),
             }
         )
-    rows.sort(key=lambda r: (r["next"] is None, r["next"]["time_left_seconds"] if r["next"] else 0))
-    return render(request, "mamori/desk.html", {"rows": rows})
+    return render(request, "mamori/desk.html", {"rows": rows, "page": page})
 
 
 def _desk_case(request: HttpRequest, case_id: int) -> Case:
@@ -653,12 +657,17 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
 def claims_queue(request: HttpRequest) -> HttpResponse:
     """Claims of the team, reported incidents without a claim, and payments waiting for a second approval."""
     user = request.user
+    status = request.GET.get("status", "")
+    claims = claim_selectors.claims_queue(user, status=status, search=request.GET.get("q", ""))
+    page = paging.page_of(request, claims)
     context = {
-        "claims": [labelled_claim(c) for c in claim_selectors.claims_for_staff(user).order_by("-created_at")[:200]],
+        "claims": [labelled_claim(c) for c in page],
+        "page": page,
         "incidents": incident_selectors.incidents_visible(user)
         .filter(status=Incident.Status.SUBMITTED, claims__isnull=True)
-        .order_by("-submitted_at")[:200],
-        "awaiting": claim_selectors.awaiting_approval(user).order_by("requested_at"),
+        .select_related("policy", "business")
+        .order_by("-submitted_at")[: paging.PER_PAGE],
+        "awaiting": claim_selectors.awaiting_approval(user).order_by("requested_at")[: paging.MAX_PER_PAGE],
     }
     return render(request, "mamori/claims.html", context)
 

@@ -6,13 +6,14 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mamori.authority import Action
 from mamori.errors import InvalidInput
 from mamori.web.pages.views import action_required, errors_by_field, lang
 from mamori.web.portfolio import selectors, services
-from mamori.web.portfolio.models import PortfolioPlot
+from mamori.web.portfolio.models import PortfolioJob, PortfolioPlot
 
 RETURN_PERIODS = ("10", "100", "200", "250")
 
@@ -71,14 +72,17 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         typed = {k: request.POST.get(k, "") for k in typed}
         try:
-            run = services.portfolio_run(
+            job = services.portfolio_request(
                 user=request.user, years=typed["years"], seed=typed["seed"], treaty=typed["treaty"]
             )
         except InvalidInput as exc:
             errors = errors_by_field(exc.errors)
         else:
-            return redirect("pages:portfolio-run", run_id=run.pk)
+            if job.run_id is not None:  # run already (tasks run where enqueued: MAMORI_TASKS=immediate)
+                return redirect("pages:portfolio-run", run_id=job.run_id)
+            return redirect("pages:portfolio-job", job_id=job.pk)
     context = {
+        "jobs": selectors.jobs_visible(request.user).exclude(status=PortfolioJob.Status.DONE)[:20],
         "runs": selectors.runs_visible(request.user)[:50],
         "policies": selectors.in_force().count(),
         "values": typed,
@@ -87,6 +91,24 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "treaties": [(name, t.label(lang())) for name, t in selectors.treaties().items()],
     }
     return render(request, "mamori/portfolio.html", context, status=422 if errors else 200)
+
+
+@action_required(Action.PORTFOLIO)
+def portfolio_job(request: HttpRequest, job_id: Any) -> HttpResponse:
+    """A run asked for: its progress while a worker runs it (htmx asks again every two seconds), the run
+    once answered."""
+    job = selectors.jobs_visible(request.user).filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    if job.run_id is not None:
+        target = reverse("pages:portfolio-run", kwargs={"run_id": job.run_id})
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+    template = "mamori/_portfolio_job.html" if request.headers.get("HX-Request") else "mamori/portfolio_job.html"
+    return render(request, template, {"job": job})
 
 
 @action_required(Action.PORTFOLIO)

@@ -32,6 +32,7 @@ urlpatterns = [
     path("books/premium.csv", books_views.books_premium_csv, name="books-premium-csv"),
     path("books/written.csv", books_views.books_written_csv, name="books-written-csv"),
     path("portfolio/", portfolio_views.portfolio, name="portfolio"),
+    path("portfolio/jobs/<uuid:job_id>/", portfolio_views.portfolio_job, name="portfolio-job"),
     path("portfolio/<uuid:run_id>/", portfolio_views.portfolio_run, name="portfolio-run"),
     path("portfolio/<uuid:run_id>/<str:name>.png", portfolio_views.portfolio_plot, name="portfolio-plot"),
     # Incidents, the emergency support desk and claims handling (issue 8).

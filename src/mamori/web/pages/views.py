@@ -21,6 +21,7 @@ from mamori import authority, i18n, usecases
 from mamori.authority import Action
 from mamori.errors import FieldError, InvalidInput
 from mamori.policy.errors import IllegalTransition
+from mamori.web import paging
 from mamori.web.accounts import roles
 from mamori.web.accounts import selectors as accounts
 from mamori.web.applications import selectors as application_selectors
@@ -30,7 +31,8 @@ from mamori.web.billing.models import Payment
 from mamori.web.errors import Conflict, Forbidden, NotFound
 from mamori.web.pages import forms
 from mamori.web.policies import selectors as policy_selectors
-from mamori.web.policies.models import ChangeRequest
+from mamori.web.policies import services as policy_services
+from mamori.web.policies.models import ChangeRequest, Policy
 from mamori.web.productdb import selectors as productdb
 from mamori.web.quotes import selectors as quote_selectors
 from mamori.web.quotes import services as quote_services
@@ -324,13 +326,40 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
     return render(request, "mamori/decide.html", context)
 
 
+#: The orders of the policy list (``?sort=``, ``-`` for descending).
+POLICY_SORTS = {
+    "number": ("number",),
+    "business": ("business__name", "number"),
+    "start": ("start_date", "number"),
+    "end": ("end_date", "number"),
+}
+
+
 @login_required
 def policies(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "mamori/policies.html",
-        {"policies": policy_selectors.policies_visible(request.user).order_by("number")},
+    """The policies the user may see, a page at a time, by status, industry and name or number."""
+    filters = {key: request.GET.get(key, "").strip()[:100] for key in ("status", "industry", "q")}
+    rows = policy_selectors.policies_list(
+        request.user, status=filters["status"], industry=filters["industry"], search=filters["q"]
     )
+    sort, order = paging.sort_of(request, POLICY_SORTS, "number")
+    page = paging.page_of(request, rows.order_by(*order))
+    version = productdb.catalog().latest()
+    context = {
+        "policies": page,
+        "page": page,
+        "filters": {**filters, "sort": sort},
+        "statuses": Policy.Status.choices,
+        "industries": forms.quote_form(version, {}, lang())["industries"],
+        "sorts": [
+            ("number", _("Policy number")),
+            ("business", _("Business")),
+            ("start", _("Start")),
+            ("-end", _("End, latest first")),
+            ("end", _("End, soonest first")),
+        ],
+    }
+    return render(request, "mamori/policies.html", context)
 
 
 @login_required
@@ -359,6 +388,8 @@ def certificate(request: HttpRequest, number: str) -> HttpResponse:
     found = policy_selectors.policy_get(user=request.user, number=number)
     wanted = request.GET.get("lang") or lang()
     version = request.GET.get("version")
+    if found is not None:
+        policy_services.certificates_ensure(found)
     document = (
         policy_selectors.certificate_of(
             found,

@@ -41,6 +41,11 @@ class Policy(models.Model):
 
     class Meta:
         ordering = ("-created_at",)
+        indexes = [
+            models.Index(fields=("status", "number"), name="policy_status_number"),
+            models.Index(fields=("end_date",), name="policy_end_date"),
+            models.Index(fields=("start_date",), name="policy_start_date"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from mamori import catalog as catalog_mod
 from mamori.usecases import policies as policy_usecases
@@ -16,9 +16,23 @@ from mamori.web.productdb import selectors as productdb
 
 
 def policies_visible(user: User | None) -> QuerySet[Policy]:
-    return Policy.objects.filter(business__in=accounts.visible_businesses(user)).select_related(
-        "business", "product_version"
-    )
+    policies = Policy.objects.select_related("business", "product_version")
+    if user is not None and user.is_authenticated and accounts.is_staff_member(user):
+        return policies  # staff see every business's: no filter for the planner to join (a book of 20,000)
+    return policies.filter(business__in=accounts.visible_businesses(user))
+
+
+def policies_list(user: User | None, *, status: str = "", industry: str = "", search: str = "") -> QuerySet[Policy]:
+    """The policies the user may see, filtered: ``status`` (IN_FORCE …), the business's ``industry``, and
+    ``search`` (a policy number, or part of the business's name)."""
+    policies = policies_visible(user)
+    if status.upper() in Policy.Status.values:
+        policies = policies.filter(status=status.upper())
+    if industry:
+        policies = policies.filter(business__industry=industry)
+    if search:
+        policies = policies.filter(Q(number__iexact=search) | Q(business__name__icontains=search))
+    return policies
 
 
 def policy_get(*, user: User | None, number: str) -> Policy | None:

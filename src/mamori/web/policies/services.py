@@ -5,11 +5,15 @@ money of each — is decided by the use cases and written by :mod:`mamori.web.se
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
 
 from mamori import catalog as catalog_mod
 from mamori.policy import schedule
@@ -138,6 +142,38 @@ def version_create(  # noqa: PLR0913 - keyword-only: every term of a version is 
         quote=quote,
         created_by=user,
     )
-    if certificate:
+    if certificate and not _DEFERRED.get():
         _certificates(policy, v, selectors.version_of(policy))
     return v
+
+
+#: Certificates left to :func:`certificates_ensure` (made the first time they are asked for).
+_DEFERRED: contextvars.ContextVar[bool] = contextvars.ContextVar("mamori_certificates_deferred", default=False)
+
+
+@contextlib.contextmanager
+def certificates_deferred() -> Iterator[None]:
+    """Inside: the certificates of new versions are made when first asked for, not at issue (the large
+    demo's prototypes, made by the thousand-fold; the document is the same — dated by its version)."""
+    token = _DEFERRED.set(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+
+
+def certificates_ensure(policy: Policy) -> None:
+    """The certificates of the policy's versions, made now when missing — the copied policies of the large
+    demo (``serve --demo --scale``) have none. The document is the one issued then: it is dated by the
+    version and made from the stored terms."""
+    missing = (
+        PolicyVersion.objects.filter(policy=policy, documents__isnull=True)
+        .exclude(reason=PolicyVersion.Reason.CANCELLATION)
+        .order_by("number")
+    )
+    for v in missing:
+        try:
+            with transaction.atomic():
+                _certificates(policy, v, selectors.version_of(policy))
+        except IntegrityError:  # made at the same moment by another request
+            continue

@@ -37,3 +37,30 @@ class PortfolioPlot(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=("run", "name", "lang"), name="one_plot_per_run_name_lang")]
+
+
+class PortfolioJob(models.Model):
+    """A portfolio run asked for from the page: done in the background by a worker (``mamori worker``),
+    retried on failure, its progress shown while it runs; ``run`` once answered."""
+
+    class Status(models.TextChoices):
+        QUEUED = "QUEUED"
+        RUNNING = "RUNNING"
+        DONE = "DONE"
+        FAILED = "FAILED"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    years = models.PositiveIntegerField()
+    seed = models.BigIntegerField()
+    treaty = models.CharField(max_length=80, blank=True, default="")  # a shipped treaty's name; empty: gross only
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    run = models.OneToOneField(PortfolioRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="job")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at",)

@@ -11,7 +11,7 @@ from mamori.web.accounts import roles
 from mamori.web.accounts import selectors as accounts
 from mamori.web.accounts.selectors import User
 from mamori.web.policies.models import Policy
-from mamori.web.portfolio.models import PortfolioRun
+from mamori.web.portfolio.models import PortfolioJob, PortfolioRun
 
 if TYPE_CHECKING:
     from mamori.portfolio.treaty import Treaty
@@ -61,3 +61,9 @@ def treaties() -> dict[str, Treaty]:
     from mamori.usecases import portfolio
 
     return {name: portfolio.load_treaty(path) for name, path in portfolio.shipped_treaties().items()}
+
+
+def jobs_visible(user: User | None) -> QuerySet[PortfolioJob]:
+    if not accounts.has_role(user, roles.ADMINISTRATOR):
+        return PortfolioJob.objects.none()
+    return PortfolioJob.objects.all()

@@ -1,14 +1,19 @@
 """Simulating the in-force book (administrators): the core's portfolio engine on the policies' own terms,
-in this process (no cluster: a web request runs a bounded number of years), the answer and plots kept."""
+run by a worker (``mamori worker``) as a background task, never in a web request; the answer and plots kept."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
 
 from mamori.errors import FieldError, InvalidInput
 from mamori.rating import values
@@ -17,7 +22,7 @@ from mamori.web.accounts import selectors as accounts
 from mamori.web.audit.services import audit_record
 from mamori.web.errors import Forbidden
 from mamori.web.portfolio import selectors
-from mamori.web.portfolio.models import PortfolioPlot, PortfolioRun
+from mamori.web.portfolio.models import PortfolioJob, PortfolioPlot, PortfolioRun
 from mamori.web.productdb import selectors as productdb
 
 if TYPE_CHECKING:
@@ -25,6 +30,9 @@ if TYPE_CHECKING:
 
 #: Years a run from a page may simulate (more: the command line, on a Dask cluster).
 YEARS_RANGE: Final = (1_000, 200_000)
+#: How often a failed job is tried, and the wait before the second try (doubled each time after).
+MAX_ATTEMPTS: Final = 3
+RETRY_SECONDS: Final = 30
 LANGS: Final = ("ja", "en")
 
 
@@ -45,9 +53,93 @@ def _treaty(raw: Any) -> Treaty | None:
     return choices[raw]
 
 
-def portfolio_run(*, user: AbstractBaseUser, years: Any = 20_000, seed: Any = None, treaty: Any = None) -> PortfolioRun:
+def portfolio_request(
+    *, user: AbstractBaseUser, years: Any = 20_000, seed: Any = None, treaty: Any = None
+) -> PortfolioJob:
+    """Ask for a simulation of the in-force book, gross and (``treaty``: the name of a shipped treaty) net of
+    reinsurance (checked now, run by a worker): the job, queued."""
+    if not accounts.has_role(user, roles.ADMINISTRATOR):
+        raise Forbidden
+    n_years = _read(years, "years", *YEARS_RANGE)
+    run_seed = secrets.randbelow(2**31) if seed in (None, "") else _read(seed, "seed", 0, 2**63 - 1)
+    treaty_name = "" if _treaty(treaty) is None else str(treaty)
+    if not selectors.in_force().exists():
+        raise InvalidInput([FieldError("book", "E_PORTFOLIO_EMPTY")])
+    with transaction.atomic():
+        job = PortfolioJob.objects.create(created_by=user, years=n_years, seed=run_seed, treaty=treaty_name)
+        audit_record(
+            actor=user,
+            action="portfolio.request",
+            object_type="portfolio_job",
+            object_id=job.pk,
+            after={"years": n_years, "seed": run_seed, "treaty": treaty_name or None},
+        )
+        _enqueue(job)  # in the same transaction: a worker sees the task once the job is there
+    job.refresh_from_db()
+    return job
+
+
+@task()
+def portfolio_job(job_id: str) -> None:
+    """The background task of a queued job (its retries are :func:`portfolio_job_run`'s: a failure is kept
+    on the job and the job queued again)."""
+    portfolio_job_run(job_id)
+
+
+def _enqueue(job: PortfolioJob, *, delay: int = 0) -> None:
+    queued = portfolio_job
+    if delay and queued.get_backend().supports_defer:
+        queued = queued.using(run_after=timezone.now() + dt.timedelta(seconds=delay))
+    queued.enqueue(str(job.pk))
+
+
+def portfolio_job_run(job_id: str) -> PortfolioJob:
+    """Run a queued job (the worker's task): its progress kept as it goes; on failure tried again later
+    (at most MAX_ATTEMPTS times, waiting longer each time), then marked failed with the error."""
+    job = PortfolioJob.objects.filter(pk=job_id).select_related("created_by").first()
+    if job is None or job.status in (PortfolioJob.Status.DONE, PortfolioJob.Status.FAILED):
+        return job  # gone, or already answered: nothing to do
+
+    def progress(percent: int) -> None:
+        PortfolioJob.objects.filter(pk=job.pk).update(progress=percent, updated_at=timezone.now())
+
+    PortfolioJob.objects.filter(pk=job.pk).update(
+        status=PortfolioJob.Status.RUNNING, attempts=F("attempts") + 1, progress=5, updated_at=timezone.now()
+    )
+    job.refresh_from_db()
+    try:
+        run = portfolio_run(
+            user=job.created_by, years=job.years, seed=job.seed, treaty=job.treaty or None, progress=progress
+        )
+    except Exception as exc:
+        again = job.attempts < MAX_ATTEMPTS
+        PortfolioJob.objects.filter(pk=job.pk).update(
+            status=PortfolioJob.Status.QUEUED if again else PortfolioJob.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            updated_at=timezone.now(),
+        )
+        if again:
+            _enqueue(job, delay=RETRY_SECONDS * 2 ** (job.attempts - 1))
+        job.refresh_from_db()
+        return job
+    PortfolioJob.objects.filter(pk=job.pk).update(
+        status=PortfolioJob.Status.DONE, progress=100, run=run, error="", updated_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def portfolio_run(
+    *,
+    user: AbstractBaseUser,
+    years: Any = 20_000,
+    seed: Any = None,
+    treaty: Any = None,
+    progress: Callable[[int], None] | None = None,
+) -> PortfolioRun:
     """Simulate the in-force book for ``years`` years (seeded: the same seed, the same answer), gross and,
-    with ``treaty`` (the name of a shipped treaty), ceded and net of it (product.md §8.4)."""
+    with ``treaty`` (the name of a shipped treaty), ceded and net of it (product.md §8.4) — in the calling
+    process: the worker's task (a page asks with :func:`portfolio_request`)."""
     from mamori.portfolio import plots
     from mamori.portfolio.runner import Cluster
     from mamori.usecases import portfolio
@@ -57,9 +149,11 @@ def portfolio_run(*, user: AbstractBaseUser, years: Any = 20_000, seed: Any = No
     n_years = _read(years, "years", *YEARS_RANGE)
     run_seed = secrets.randbelow(2**31) if seed in (None, "") else _read(seed, "seed", 0, 2**63 - 1)
     chosen = _treaty(treaty)
+    step = progress or (lambda _: None)
     records = selectors.book_records()
     if not records:
         raise InvalidInput([FieldError("book", "E_PORTFOLIO_EMPTY")])
+    step(15)
     model, version = portfolio.load_model_for(portfolio.DEFAULT_MODEL, productdb.catalog())
     book = portfolio.book_from_records(records, version)
     started = time.perf_counter()
@@ -67,6 +161,7 @@ def portfolio_run(*, user: AbstractBaseUser, years: Any = 20_000, seed: Any = No
         book, model, version, years=n_years, seed=run_seed, cluster=Cluster(workers=0), treaty=chosen
     )
     seconds = time.perf_counter() - started
+    step(75)
     marks = {"aep": answer["aep"], "oep": answer["oep"]}
     pngs = {}
     for lang in LANGS:
@@ -74,6 +169,7 @@ def portfolio_run(*, user: AbstractBaseUser, years: Any = 20_000, seed: Any = No
         net = (table.net_loss, table.net_occurrence) if table.reinsured else None
         pngs[("ep_curve", lang)] = plots.ep_curve_png(table.loss, table.occurrence, marks, lang, net=net)
         pngs[("loss_by_industry", lang)] = plots.industry_png(answer["by_industry"], names, lang)
+    step(90)
     with transaction.atomic():
         run = PortfolioRun.objects.create(
             created_by=user,
