@@ -102,13 +102,13 @@ def from_claims(records: ClaimRecords, *, as_of: dt.date, basis: str, period: st
     if _last_day(last, period) > as_of:
         last -= 1  # the current period's age 1 has not ended
     origins, values = [], []
+    known: dict[int, npt.NDArray[np.int64]] = {}  # period → each claim's paid or incurred at its end
+    for age_end in range(first, last + 1):
+        position = records.at(day(_last_day(age_end, period)))
+        known[age_end] = position.paid if basis == "paid" else position.incurred
     for origin in range(first, last + 1):
         mine = index == origin
-        row = []
-        for age_end in range(origin, last + 1):
-            position = records.at(day(_last_day(age_end, period)))
-            amounts = position.paid if basis == "paid" else position.incurred
-            row.append(float(amounts[mine].sum()))
+        row = [float(known[age_end][mine].sum()) for age_end in range(origin, last + 1)]
         origins.append(_label(origin, period))
         values.append(tuple(row))
     return Triangle(tuple(origins), tuple(values))

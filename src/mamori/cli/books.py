@@ -98,7 +98,7 @@ def triangle(args: argparse.Namespace, ctx: common.Context) -> int:
         result = commands.triangle(as_of=args.as_of, basis=args.basis, period=args.period)
         tables.write_table(books.triangle_table(result), Path(args.out), field="OUT")
     except server.NotConfigured as exc:
-        return web_commands.not_configured(ctx, exc)
+        return web_commands._not_configured(ctx, exc)
     except InvalidInput as exc:
         return common.print_errors(ctx, exc)
     summary = {"file": args.out, "origins": list(result.origins), "cells": len(result.long())}
@@ -124,7 +124,7 @@ def close(args: argparse.Namespace, ctx: common.Context) -> int:
             pdf = documents.close_pdf(answer, lang=ctx.lang)
             outputs.write_file(Path(args.pdf), lambda fh: fh.write(pdf), field="pdf")
     except server.NotConfigured as exc:
-        return web_commands.not_configured(ctx, exc)
+        return web_commands._not_configured(ctx, exc)
     except InvalidInput as exc:
         return common.print_errors(ctx, exc)
     if ctx.as_json:

@@ -80,7 +80,7 @@ def _worker(args: argparse.Namespace, ctx: Context) -> int:
     try:
         return server.worker(batch=args.batch, out=_text(ctx))
     except server.NotConfigured as exc:
-        return not_configured(ctx, exc)
+        return _not_configured(ctx, exc)
 
 
 def _daily(args: argparse.Namespace, ctx: Context) -> int:
@@ -89,7 +89,7 @@ def _daily(args: argparse.Namespace, ctx: Context) -> int:
     try:
         summary = server.daily(on_date=args.date, out=_text(ctx))
     except server.NotConfigured as exc:
-        return not_configured(ctx, exc)
+        return _not_configured(ctx, exc)
     if ctx.as_json:
         print_json(ctx, summary)
     else:
@@ -108,7 +108,7 @@ def _deadlines(args: argparse.Namespace, ctx: Context) -> int:
     try:
         sent = server.deadline_reminders()
     except server.NotConfigured as exc:
-        return not_configured(ctx, exc)
+        return _not_configured(ctx, exc)
     if ctx.as_json:
         print_json(ctx, {"sent": [{"incident": i, "kind": k, "stage": s} for i, k, s in sent]})
     else:
@@ -127,7 +127,7 @@ def _export_book(args: argparse.Namespace, ctx: Context) -> int:
         tables.check_target(args.file, field="FILE")  # before the database is touched
         n = server.export_book(args.file)
     except server.NotConfigured as exc:
-        return not_configured(ctx, exc)
+        return _not_configured(ctx, exc)
     except InvalidInput as exc:
         print_errors(ctx, exc)
         return EXIT_INVALID
@@ -143,7 +143,7 @@ def _text(ctx: Context) -> TextIO:
     return cast(TextIO, ctx.out)
 
 
-def not_configured(ctx: Context, exc: Exception) -> int:
+def _not_configured(ctx: Context, exc: Exception) -> int:
     """The server's configuration is missing: the catalogue's words for what is known, else the operator's text."""
     from mamori.errors import FieldError, InvalidInput
 
