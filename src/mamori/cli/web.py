@@ -71,7 +71,7 @@ def _serve(args: argparse.Namespace, ctx: Context) -> int:
             host=args.host, port=args.port, demo=args.demo, scale=args.scale, workers=args.workers, out=_text(ctx)
         )
     except server.NotConfigured as exc:
-        return not_configured(ctx, exc)
+        return _not_configured(ctx, exc)
 
 
 def _worker(args: argparse.Namespace, ctx: Context) -> int:
