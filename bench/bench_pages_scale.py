@@ -72,7 +72,14 @@ def serve(db: str, port: int, workers: int, scale: int, data: Path) -> subproces
         sys.stderr.write(f"  server: {line}")
         if f":{port}/" in line:
             break
-    threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()  # type: ignore[union-attr]
+    log = open(data / f"server-{port}.log", "w", encoding="utf-8")  # noqa: SIM115 - kept open while it runs
+
+    def drain() -> None:
+        for line in server.stdout:  # type: ignore[union-attr]
+            log.write(line)
+            log.flush()
+
+    threading.Thread(target=drain, daemon=True).start()
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:

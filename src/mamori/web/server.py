@@ -130,6 +130,11 @@ def serve(
 ) -> int:
     configure(demo=demo)
     prepare(demo=demo, out=out, scale=scale)
+    from django.db import connections
+
+    # gunicorn forks its workers from this process (preload_app): a database connection opened by the
+    # preparation would be one socket shared by every worker, their answers mixed under load.
+    connections.close_all()
     from django.conf import settings
     from gunicorn.app.base import BaseApplication
 

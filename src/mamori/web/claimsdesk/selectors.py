@@ -38,7 +38,7 @@ def claims_queue(user: User | None, *, status: str = "", search: str = "") -> Qu
     search = search.strip()[:100]
     if search:
         claims = claims.filter(Q(policy__number__iexact=search) | Q(incident__business__name__icontains=search))
-    return claims.order_by("-created_at", "pk")
+    return claims.defer("bi", "incident__draft").order_by("-created_at", "pk")
 
 
 def claims_visible(user: User | None) -> QuerySet[Claim]:

@@ -76,6 +76,7 @@ def desk_queue(user: User | None, *, search: str = "", overdue: bool = False) ->
         .filter(status=Case.Status.OPEN)
         .select_related("incident__policy__product_version")
         .prefetch_related("incident__filings")
+        .defer("incident__draft")  # the form as typed: not a queue's business
     )
     if overdue:
         cases = cases.filter(next_deadline_at__lt=timezone.now())

@@ -666,8 +666,12 @@ def claims_queue(request: HttpRequest) -> HttpResponse:
         "incidents": incident_selectors.incidents_visible(user)
         .filter(status=Incident.Status.SUBMITTED, claims__isnull=True)
         .select_related("policy", "business")
+        .defer("draft")
         .order_by("-submitted_at")[: paging.PER_PAGE],
-        "awaiting": claim_selectors.awaiting_approval(user).order_by("requested_at")[: paging.MAX_PER_PAGE],
+        # The oldest first, a page of them (a second approval is work in order, like the queues).
+        "awaiting": claim_selectors.awaiting_approval(user)
+        .defer("claim__bi")
+        .order_by("requested_at", "pk")[: paging.PER_PAGE],
     }
     return render(request, "mamori/claims.html", context)
 
