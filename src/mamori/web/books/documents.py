@@ -8,9 +8,8 @@ import datetime as dt
 import io
 from typing import Any
 
-from fpdf import FPDF
-
-from mamori.web.policies.certificate import FONT, font_path
+from mamori.io.tables import neutralise_formula
+from mamori.web.policies.certificate import FONT, PdfDocument
 
 WORDS: dict[str, tuple[str, str]] = {
     "title": ("月次決算（保険料・支払備金・IBNR）", "Monthly close (premium, case reserves, IBNR)"),
@@ -117,34 +116,14 @@ def close_csv(close: dict[str, Any], lang: str = "ja") -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["section", "figure", "value"])
     for section, figure, value in rows(close, lang):
-        writer.writerow([_safe(section), _safe(figure), _safe(value)])
+        writer.writerow([neutralise_formula(section), neutralise_formula(figure), neutralise_formula(value)])
     return buffer.getvalue()
-
-
-def _safe(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and text != "-" else text
-
-
-class _Document(FPDF):  # fpdf2 ships no type information
-    def __init__(self, lang: str) -> None:
-        super().__init__(format="A4")
-        self.lang = lang
-        self.add_font(FONT, fname=str(font_path()))
-        self.set_font(FONT, size=10)
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(16, 16, 16)
-
-    def footer(self) -> None:
-        self.set_y(-14)
-        self.set_font(FONT, size=7)
-        self.cell(0, 5, f"{word('footer', self.lang)}  {self.page_no()}/{{nb}}", align="C")
-        self.set_font(FONT, size=10)
 
 
 def close_pdf(close: dict[str, Any], *, lang: str = "ja", made_at: dt.datetime | None = None) -> bytes:
     """The close as PDF bytes (the font subset embedded)."""
     lang = "ja" if lang == "ja" else "en"
-    doc = _Document(lang)
+    doc = PdfDocument(lang, footer_text=word("footer", lang), side_margin=16)
     doc.set_title(f"{word('title', lang)} {close['month']}")
     if made_at is not None:
         doc.set_creation_date(made_at)

@@ -129,20 +129,29 @@ def _local(at: dt.datetime, tz: dt.tzinfo, lang: str = "ja") -> str:
     return f"{_day(local.date(), lang)} {local:%H:%M} {local.tzname()}"
 
 
-class _Document(FPDF):  # fpdf2 ships no type information
-    def __init__(self, lang: str) -> None:
+class PdfDocument(FPDF):  # fpdf2 ships no type information
+    """An A4 document of the insurer's (the certificate, the monthly close): the bundled Japanese font
+    embedded, and ``footer_text`` with the page number at the foot of every page."""
+
+    def __init__(self, lang: str, *, footer_text: str, side_margin: float = 18) -> None:
         super().__init__(format="A4")
         self.lang = lang
+        self.footer_text = footer_text
         self.add_font(FONT, fname=str(font_path()))
         self.set_font(FONT, size=10)
         self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(18, 16, 18)
+        self.set_margins(side_margin, 16, side_margin)
 
     def footer(self) -> None:
         self.set_y(-14)
         self.set_font(FONT, size=7)
-        self.cell(0, 5, f"{_w('footer', self.lang)}  {self.page_no()}/{{nb}}", align="C")
+        self.cell(0, 5, f"{self.footer_text}  {self.page_no()}/{{nb}}", align="C")
         self.set_font(FONT, size=10)
+
+
+class _Document(PdfDocument):
+    def __init__(self, lang: str) -> None:
+        super().__init__(lang, footer_text=_w("footer", lang))
 
     def heading(self, text: str) -> None:
         self.ln(2)
