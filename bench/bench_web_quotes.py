@@ -2,10 +2,13 @@
 loaded by wrk from a second process on loopback; the trivial ``GET /api/v1/health`` in the same run, so
 that the cost of the quote itself (validation, rating, the saved row and its audit row) is visible.
 
-Goal of issue 7: at least 400 saved quotes a second with a p99 latency of at most 50 ms on this 2-core
-machine. Needs wrk (Debian package ``wrk``) and PostgreSQL at ``DATABASE_URL`` (default: the local server).
+Goal of issue 18 (issue 7 asked for 400): at least 1,000 saved quotes a second with a p99 latency of at most
+50 ms on this 2-core machine, the load generator on the same machine. The public per-address throttle of
+quotes (60 per 10 minutes) is raised for the run (``MAMORI_THROTTLE_QUOTE``), as an operator does for a
+partner's address: it still counts every request (in the database, one statement each). Needs wrk (Debian
+package ``wrk``) and PostgreSQL at ``DATABASE_URL`` (default: the local server).
 
-    .venv/bin/python bench/bench_web_quotes.py [--seconds 20] [--connections 8] [--workers N]
+    .venv/bin/python bench/bench_web_quotes.py [--seconds 20] [--connections 8] [--workers N] [--threads-per-worker T]
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+GOAL_RPS = 1_000
+GOAL_P99_MS = 50
 
 LUA = """
 wrk.method = "POST"
@@ -83,6 +89,9 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=1, help="wrk threads (the load process)")
     ap.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the server's, 2 × CPUs + 1)")
     ap.add_argument(
+        "--threads-per-worker", type=int, default=None, help="threads per gunicorn worker (default: the server's, 4)"
+    )
+    ap.add_argument(
         "--database", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mamori_bench")
     )
     args = ap.parse_args()
@@ -102,13 +111,16 @@ def main() -> int:
             "MAMORI_DATA_DIR": tmp,
             "MAMORI_SECURE_COOKIES": "0",
             "MAMORI_DB_CONN_MAX_AGE": "600",
+            "MAMORI_THROTTLE_QUOTE": "1000000000/600",
+            **({"MAMORI_WEB_THREADS": str(args.threads_per_worker)} if args.threads_per_worker else {}),
         }
+        log = Path(tmp, "server.log").open("wb")  # noqa: SIM115 - closed after the server; the request log, written as in production (never a full pipe)
         server = subprocess.Popen(
             [mamori, "serve", "--host", "127.0.0.1", "--port", str(port)]
             + (["--workers", str(args.workers)] if args.workers else []),
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=log,
             start_new_session=True,
         )
         try:
@@ -124,9 +136,11 @@ def main() -> int:
         finally:
             os.killpg(server.pid, signal.SIGINT)  # gunicorn: quick shutdown
             server.wait(timeout=60)
+            log.close()
     row = "{:<32} {:8.0f} req/s   p50 {:6.2f} ms   p99 {:6.2f} ms"
     print(
-        f"machine: {os.cpu_count()} cores; gunicorn {args.workers} workers; wrk {args.threads} thread(s), "
+        f"machine: {os.cpu_count()} cores; gunicorn {args.workers or 'default'} workers × "
+        f"{args.threads_per_worker or 'default'} threads; wrk {args.threads} thread(s), "
         f"{args.connections} connections, {args.seconds} s each"
     )
     print(row.format("GET  /api/v1/health (trivial)", trivial["rps"], trivial["p50"], trivial["p99"]))
@@ -135,8 +149,9 @@ def main() -> int:
         + f"   non-2xx {int(quotes['non_2xx'])}"
     )
     print(f"quotes saved during the run      {saved}")
-    ok = quotes["rps"] >= 400 and quotes["p99"] <= 50 and quotes["non_2xx"] == 0
-    print(f"goal (≥ 400/s, p99 ≤ 50 ms)      {'OK' if ok else 'MISSED'}")
+    ok = quotes["rps"] >= GOAL_RPS and quotes["p99"] <= GOAL_P99_MS and quotes["non_2xx"] == 0
+    print(f"quotes / health ceiling          {quotes['rps'] / trivial['rps']:.0%}")
+    print(f"goal (≥ {GOAL_RPS:,}/s, p99 ≤ {GOAL_P99_MS} ms)    {'OK' if ok else 'MISSED'}")
     print(json.dumps({"trivial": trivial, "quotes": quotes, "saved": saved}))
     return 0 if ok else 1
 

@@ -24,7 +24,7 @@ SETTINGS = (
     "import os, json; os.environ['MAMORI_SECRET_KEY']='x'*50; "
     "os.environ['DJANGO_SETTINGS_MODULE']='mamori.web.config.settings'; import django; django.setup(); "
     "from django.conf import settings as s; print(json.dumps({'storage': s.STORAGES['default'], "
-    "'sessions': s.SESSION_ENGINE, 'throttle': s.CACHES['throttle']['BACKEND'], "
+    "'sessions': s.SESSION_ENGINE, 'throttle': s.MAMORI_THROTTLE_STORE, "
     "'tasks': s.TASKS['default']['BACKEND']}, default=str))"
 )
 
@@ -47,7 +47,7 @@ def test_by_default_files_are_on_this_disk_and_sessions_counters_and_tasks_in_th
     found = _settings(tmp_path)
     assert found["storage"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
     assert found["sessions"] == "django.contrib.sessions.backends.db"
-    assert found["throttle"] == "django.core.cache.backends.db.DatabaseCache"
+    assert found["throttle"] == "database"
     assert found["tasks"] == "django_tasks_db.DatabaseBackend"
 
 

@@ -1,6 +1,7 @@
-"""gunicorn's sync worker, answering what gunicorn itself refuses (a request line or headers too long, a
-malformed request) in the one error shape of interfaces.md §2 — JSON ``{"errors": [...]}`` — instead of
-its HTML page. The request could not be read, so its language is unknown: Japanese first."""
+"""gunicorn's workers (threaded by default, or sync), answering what gunicorn itself refuses (a request
+line or headers too long, a malformed request) in the one error shape of interfaces.md §2 — JSON
+``{"errors": [...]}`` — instead of its HTML page. The request could not be read, so its language is
+unknown: Japanese first."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 from typing import Any
 
 from gunicorn import util
+from gunicorn.workers.gthread import ThreadWorker
 from gunicorn.workers.sync import SyncWorker
 
 from mamori.errors import FieldError
@@ -29,10 +31,17 @@ def write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None
 
 
 class JsonErrorWorker(SyncWorker):  # gunicorn ships no type information
-    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
-        original = util.write_error
-        util.write_error = write_json_error  # one request at a time in a sync worker
-        try:
-            super().handle_error(req, client, addr, exc)
-        finally:
-            util.write_error = original
+    """One request at a time per process (no keep-alive)."""
+
+    def init_process(self) -> None:
+        util.write_error = write_json_error  # this process answers only for Mamori
+        super().init_process()
+
+
+class JsonErrorThreadWorker(ThreadWorker):  # gunicorn ships no type information
+    """``mamori serve``'s default: a few threads per process and kept-alive connections, so that a thread
+    waiting for the database leaves the processor to another request."""
+
+    def init_process(self) -> None:
+        util.write_error = write_json_error  # this process answers only for Mamori
+        super().init_process()

@@ -74,7 +74,6 @@ def migrate_and_register() -> None:
         if _is_database_down(exc):
             raise NotConfigured(_database_down(exc)) from None
         raise
-    call_command("createcachetable", verbosity=0)  # the throttles' shared counters (without Redis)
     from mamori.web.incidents.services import next_deadlines_refresh
 
     next_deadlines_refresh()  # cases opened before the desk's next deadline was stored
@@ -146,6 +145,7 @@ def serve(
         and "*" not in settings.ALLOWED_HOSTS
     ):
         out.write(f"mamori: note: {host} is not in MAMORI_ALLOWED_HOSTS ({', '.join(settings.ALLOWED_HOSTS)})\n")
+    threads = max(1, min(int(os.environ.get("MAMORI_WEB_THREADS", "4") or 4), 32))
     options: dict[str, Any] = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers or min(2 * (os.cpu_count() or 1) + 1, 8),
@@ -159,7 +159,10 @@ def serve(
         "limit_request_line": 8190,
         "limit_request_field_size": 8190,
         "limit_request_fields": 100,
-        "worker_class": "mamori.web.gunicorn_worker.JsonErrorWorker",  # its own refusals in the one shape
+        # Its own refusals in the one error shape; threads (MAMORI_WEB_THREADS, default 4) with kept-alive
+        # connections: while one request waits for the database another runs. 1: the sync worker.
+        "worker_class": "mamori.web.gunicorn_worker." + ("JsonErrorThreadWorker" if threads > 1 else "JsonErrorWorker"),
+        "threads": threads,
     }
 
     class Server(BaseApplication):  # gunicorn ships no type information
@@ -199,10 +202,12 @@ def daily(*, on_date: dt.date | None, out: TextIO) -> dict[str, Any]:
     migrate_and_register()
     from mamori.web.productdb import selectors as productdb
     from mamori.web.quotes.services import anonymous_quotes_purge
+    from mamori.web.security import throttle
     from mamori.web.servicing import services as servicing
 
     day = on_date or productdb.catalog().latest().today()
     summary, ran = servicing.daily_run(on_date=day)
+    throttle.purge()  # expired throttle counters (without Redis)
     return {"date": day.isoformat(), "ran": ran, **summary, "anonymous_quotes_deleted": anonymous_quotes_purge()}
 
 

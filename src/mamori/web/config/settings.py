@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",  # the staff second factor (TOTP, RFC 6238)
     "django_tasks",  # background work (Django's task framework, backport)
     "django_tasks_db",  # its queue in the database, run by `mamori worker`
+    "mamori.web.security",
     "mamori.web.audit",
     "mamori.web.accounts",
     "mamori.web.productdb",
@@ -287,11 +288,14 @@ MAMORI_ANONYMOUS_QUOTE_DAYS = int(os.environ.get("MAMORI_ANONYMOUS_QUOTE_DAYS", 
 REDIS_URL = os.environ.get("MAMORI_REDIS_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Shared by every worker: Redis when configured, the database otherwise (`mamori serve` creates the table).
+    # The throttles' counters, shared by every worker and server: Redis when configured; without Redis they
+    # are rows of the database, counted by one statement each (mamori.web.security.models.ThrottleCount).
     "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "mamori_cache"},
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"},
 }
+#: Where the throttles count: "cache" (the "throttle" cache above: Redis) or "database".
+MAMORI_THROTTLE_STORE = "cache" if REDIS_URL else "database"
 
 # Failed logins (django-axes): counted per user name and client address, locking the user name.
 AXES_FAILURE_LIMIT = MAMORI_LOGIN_FAILURES

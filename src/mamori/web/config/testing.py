@@ -24,3 +24,4 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise wants 
 
 # Throttle counters in this process (each test starts with none: tests/web/conftest.py clears them).
 CACHES["throttle"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}  # noqa: F405
+MAMORI_THROTTLE_STORE = "cache"  # the database store has its own tests (tests/web/test_throttle_store.py)
