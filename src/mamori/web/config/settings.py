@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "mamori.web.security.middleware.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "mamori.web.security.middleware.ContentSecurityPolicyMiddleware",  # django-csp's
     "mamori.web.security.middleware.HeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mamori.web.pages.middleware.JapaneseFirstMiddleware",

@@ -27,11 +27,13 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Final
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -189,6 +191,18 @@ def _has_errors(response: HttpResponse) -> bool:
     except ValueError:
         return False
     return isinstance(body, dict) and isinstance(body.get("errors"), list)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, not building the policy for an answer that takes none (JSON, PDF, files:
+    :class:`HeadersMiddleware` marks them) — most API answers."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if getattr(response, "_csp_exempt", False) and not getattr(
+            settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None
+        ):
+            return response
+        return super().process_response(request, response)
 
 
 class HeadersMiddleware:
