@@ -85,10 +85,12 @@ def job_run(
     *,
     work: Callable[[J, Callable[[int], None]], Mapping[str, Any]],
     again: Task[Any, Any],
+    final: tuple[type[Exception], ...] = (),
 ) -> J | None:
     """Run a queued job (a worker's task): ``work(job, progress)`` does it, reporting its progress in percent,
     and answers the fields to keep when done; on failure the job is queued again with ``again`` (at most
-    MAX_ATTEMPTS times, waiting longer each time), then marked failed with the error."""
+    MAX_ATTEMPTS times, waiting longer each time), then marked failed with the error — at once for an error
+    of ``final`` (one that trying again cannot mend: a refused input)."""
     job = model._default_manager.filter(pk=job_id).select_related("created_by").first()
     if job is None or job.status in (Job.Status.DONE, Job.Status.FAILED):
         return job  # gone, or already answered: nothing to do
@@ -102,7 +104,7 @@ def job_run(
     try:
         done = dict(work(job, progress))
     except Exception as exc:
-        retry = job.attempts < MAX_ATTEMPTS
+        retry = job.attempts < MAX_ATTEMPTS and not isinstance(exc, final)
         logger.warning("job %s %s failed (attempt %s): %s", model.__name__, job.pk, job.attempts, exc)
         rows.update(
             status=Job.Status.QUEUED if retry else Job.Status.FAILED,

@@ -16,6 +16,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from mamori import authority, usecases
 from mamori.authority import Action, Target
@@ -474,6 +475,14 @@ def deadline_notices(*, now: dt.datetime | None = None) -> list[tuple[str, str, 
                     _notify_deadline(incident, deadline, stage)  # a task each, queued once this commits
                     sent.append((str(incident.pk), deadline["kind"], stage))
     return sent
+
+
+@task()
+def deadline_reminders_job() -> int:
+    """The deadline reminders as a worker's task (``mamori worker`` queues it every hour; ``mamori jobs
+    deadlines`` does the same in the calling process): each reminder e-mail a task of its own. The number."""
+    next_deadlines_refresh()
+    return len(deadline_notices())
 
 
 def _notify_deadline(incident: Incident, deadline: Mapping[str, Any], stage: str) -> None:
