@@ -209,6 +209,8 @@ def test_the_close_documents_are_made_by_the_worker_kept_in_the_storage_and_down
         assert response.status_code == 302
         document = CloseDocument.objects.get()
         assert response["Location"] == f"/books/documents/{document.pk}/"
+        old_address = client.get(f"/books/close.pdf?month={month}")  # queued too, not made in the request
+        assert old_address.status_code == 302 and old_address["Location"].startswith("/books/documents/")
         assert (document.status, document.pdf.name, document.lang) == ("QUEUED", "", "ja")  # nothing made yet
         waiting = client.get(response["Location"])
         assert b'data-testid="books-document-progress"' in waiting.content
@@ -216,6 +218,7 @@ def test_the_close_documents_are_made_by_the_worker_kept_in_the_storage_and_down
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)  # the worker, once
     document.refresh_from_db()
     assert (document.status, document.progress, document.attempts) == ("DONE", 100, 1)
+    assert set(CloseDocument.objects.values_list("status", flat=True)) == {"DONE"}
     assert default_storage.exists(document.pdf.name) and default_storage.exists(document.csv.name)
     polled = client.get(f"/books/documents/{document.pk}/", headers={"HX-Request": "true"})
     assert b'data-testid="books-pdf"' in polled.content and b"hx-trigger" not in polled.content

@@ -41,6 +41,16 @@ def enqueue(queued: Task[Any, Any], *args: Any, delay: int = 0, **kwargs: Any) -
     return queued.enqueue(*args, **kwargs)
 
 
+def again_or_raise(queued: Task[Any, Any], attempt: int, exc: Exception, **kwargs: Any) -> None:
+    """After failed attempt ``attempt`` of a task without a kept job (called with ``kwargs``): queue it again
+    later with ``attempt + 1``, or, after the last, raise ``exc`` — the queue keeps the task FAILED with it."""
+    if attempt >= MAX_ATTEMPTS:
+        logger.error("task %s failed after %s attempts: %s", queued.name, attempt, exc)
+        raise exc
+    logger.warning("task %s failed (attempt %s), tried again later: %s", queued.name, attempt, exc)
+    enqueue(queued, **kwargs, attempt=attempt + 1, delay=retry_delay(attempt))
+
+
 def enqueue_on_commit(queued: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
     """Queue ``queued`` once the current transaction commits (at once outside one); nothing if it rolls back."""
     transaction.on_commit(lambda: enqueue(queued, *args, **kwargs))

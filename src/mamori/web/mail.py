@@ -3,15 +3,12 @@ message, tried again on failure (:mod:`mamori.web.background`'s rule), never sen
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 from django.core.mail import send_mail
 from django_tasks import task
 
 from mamori.web import background
-
-logger = logging.getLogger("mamori.mail")
 
 
 @task()
@@ -21,18 +18,7 @@ def mail_send(*, subject: str, message: str, to: list[str], attempt: int = 1) ->
     try:
         return send_mail(subject=subject, message=message, from_email=None, recipient_list=to, fail_silently=False)
     except Exception as exc:
-        if attempt >= background.MAX_ATTEMPTS:
-            logger.error("e-mail %r to %s not sent after %s attempts: %s", subject, len(to), attempt, exc)
-            raise
-        logger.warning("e-mail %r not sent (attempt %s), tried again later: %s", subject, attempt, exc)
-        background.enqueue(
-            mail_send,
-            subject=subject,
-            message=message,
-            to=to,
-            attempt=attempt + 1,
-            delay=background.retry_delay(attempt),
-        )
+        background.again_or_raise(mail_send, attempt, exc, subject=subject, message=message, to=to)
         return 0
 
 

@@ -20,6 +20,8 @@ from mamori.errors import InvalidInput
 from mamori.web.books import documents, selectors, services
 from mamori.web.pages.views import action_required, errors_by_field, lang
 
+CONTENT_TYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
+
 
 def _last_month() -> str:
     today = timezone.now().astimezone(selectors.JST).date()
@@ -61,34 +63,34 @@ def books(request: HttpRequest) -> HttpResponse:
     return render(request, "mamori/books.html", context, status=422 if errors else 200)
 
 
-def _close_or_422(request: HttpRequest) -> dict[str, Any] | HttpResponse:
+def _made_or_queued(request: HttpRequest, kind: str) -> HttpResponse:
+    """The close's ``kind`` (pdf, csv) at its old address: asked of a worker like the page's button, served
+    when already made (a one-process trial, the tests), otherwise the page that shows it being made."""
     try:
-        return selectors.close(
-            user=request.user, month=request.GET.get("month") or _last_month(), loss_ratio=request.GET.get("loss_ratio")
+        document = services.close_documents_request(
+            user=request.user,
+            month=request.GET.get("month") or _last_month(),
+            loss_ratio=request.GET.get("loss_ratio"),
+            lang=lang(),
         )
     except InvalidInput as exc:
         return HttpResponse("\n".join(exc.messages(lang())), status=422, content_type="text/plain; charset=utf-8")
+    if document.status != document.Status.DONE:
+        return redirect("pages:books-document", document_id=document.pk)
+    with getattr(document, kind).open("rb") as stored:
+        response = HttpResponse(stored.read(), content_type=CONTENT_TYPES[kind])
+    response["Content-Disposition"] = f'attachment; filename="close-{document.month}.{kind}"'
+    return response
 
 
 @action_required(Action.BOOKS)
 def books_pdf(request: HttpRequest) -> HttpResponse:
-    close = _close_or_422(request)
-    if isinstance(close, HttpResponse):
-        return close
-    pdf = documents.close_pdf(close, lang=lang(), made_at=timezone.now())
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="close-{close["month"]}.pdf"'
-    return response
+    return _made_or_queued(request, "pdf")
 
 
 @action_required(Action.BOOKS)
 def books_csv(request: HttpRequest) -> HttpResponse:
-    close = _close_or_422(request)
-    if isinstance(close, HttpResponse):
-        return close
-    response = HttpResponse("\ufeff" + documents.close_csv(close, lang()), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="close-{close["month"]}.csv"'
-    return response
+    return _made_or_queued(request, "csv")
 
 
 @action_required(Action.BOOKS)
@@ -127,10 +129,8 @@ def books_document_file(request: HttpRequest, document_id: Any, kind: str) -> Fi
     stored = getattr(document, kind) if document is not None and kind in ("pdf", "csv") else None
     if document is None or not stored:
         raise Http404
-    content_type = "application/pdf" if kind == "pdf" else "text/csv; charset=utf-8"
-    response = FileResponse(
-        stored.open("rb"), as_attachment=True, filename=f"close-{document.month}.{kind}", content_type=content_type
-    )
+    name = f"close-{document.month}.{kind}"
+    response = FileResponse(stored.open("rb"), as_attachment=True, filename=name, content_type=CONTENT_TYPES[kind])
     response["Cache-Control"] = "private, no-store"
     return response
 
