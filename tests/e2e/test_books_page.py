@@ -1,6 +1,7 @@
 """The monthly close in a real browser: the administrator opens the books from the menu, closes last month of
-the demo (its history of claims over past quarters), reads the figures in Japanese and downloads the PDF
-and the CSV; a month that is not YYYY-MM is named on the page."""
+the demo (its history of claims over past quarters), reads the figures in Japanese, asks for the PDF and the
+CSV (made by a task: here where it is queued) and downloads them from their page; a month that is not YYYY-MM
+is named on the page."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ def test_the_administrator_closes_last_month(page: Any, live_server: Any, monkey
     table.wait_for()
     text = table.inner_text()
     assert "未経過保険料" in text and "支払備金" in text and "チェインラダー法" in text
+    page.get_by_test_id("books-documents").click()
+    page.get_by_test_id("books-pdf").wait_for()
     with page.expect_download() as download:
         page.get_by_test_id("books-pdf").click()
     pdf = PdfReader(io.BytesIO(download.value.path().read_bytes()))
@@ -39,6 +42,7 @@ def test_the_administrator_closes_last_month(page: Any, live_server: Any, monkey
     with page.expect_download() as download:
         page.get_by_test_id("books-csv").click()
     assert "未経過保険料" in download.value.path().read_text(encoding="utf-8-sig")
+    page.goto(f"{base}/books/")
     page.get_by_test_id("books-month").fill("2026-13")
     page.get_by_test_id("books-month").press("Enter")
     page.locator("p.field-error[data-field='month']").wait_for()

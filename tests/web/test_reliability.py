@@ -1,4 +1,5 @@
-"""Nothing half-done, nothing twice: a failure half-way through issuing leaves nothing; concurrent binds
+"""Nothing half-done, nothing twice: a failure half-way through issuing leaves nothing (the certificate, a
+worker's task, is tried again and made at download if it keeps failing); concurrent binds
 and payments (and repeated Idempotency-Keys) are recorded once — the concurrent ones on PostgreSQL."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from tests.web.conftest import parallel  # type: ignore[import-not-found]
 
+from mamori.web import background
 from mamori.web.applications import services as applications
 from mamori.web.audit.models import AuditEvent
 from mamori.web.billing.models import Installment, Payment
@@ -29,26 +31,50 @@ def _approved_application(user: User, today: dt.date, payment: str = "monthly") 
 
 
 @pytest.mark.django_db
-def test_a_failure_in_the_pdf_step_leaves_no_policy_no_installment_no_audit_row(
+def test_a_failure_in_the_certificate_step_leaves_no_policy_no_installment_no_audit_row(
     holder: User, today: dt.date, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = _approved_application(holder, today)
     audit_rows = AuditEvent.objects.count()
 
-    def broken(*_: Any, **__: Any) -> bytes:
-        raise RuntimeError("the PDF engine failed")
+    def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError("the task queue failed")
 
-    monkeypatch.setattr(certificate, "certificate_pdf", broken)
-    with pytest.raises(RuntimeError, match="PDF engine"):
+    monkeypatch.setattr(background, "enqueue", broken)  # the certificates' task is queued in the transaction
+    with pytest.raises(RuntimeError, match="task queue"):
         servicing.application_bind(user=holder, application_id=app.pk)
     assert Policy.objects.count() == PolicyVersion.objects.count() == Installment.objects.count() == 0
     assert PolicyDocument.objects.count() == 0
     assert AuditEvent.objects.count() == audit_rows
     app.refresh_from_db()
-    assert app.status == "APPROVED"  # and it can be bound once the PDF works again
+    assert app.status == "APPROVED"  # and it can be bound once the queue works again
     monkeypatch.undo()
     policy, created = servicing.application_bind(user=holder, application_id=app.pk)
     assert created and policy.installments.count() == 12
+    assert PolicyDocument.objects.filter(version__policy=policy).count() == 2  # made by the task (here: at once)
+
+
+@pytest.mark.django_db
+def test_a_certificate_the_pdf_engine_fails_on_is_tried_again_then_made_when_downloaded(
+    holder: User, today: dt.date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = _approved_application(holder, today)
+    tries: list[str] = []
+
+    def broken(*_: Any, **kwargs: Any) -> bytes:
+        tries.append(kwargs.get("lang", "ja"))
+        raise RuntimeError("the PDF engine failed")
+
+    monkeypatch.setattr(certificate, "certificate_pdf", broken)
+    policy, created = servicing.application_bind(user=holder, application_id=app.pk)
+    assert created and PolicyDocument.objects.count() == 0  # issued; its certificate is a worker's task
+    assert len(tries) == background.MAX_ATTEMPTS  # tried again, then left FAILED
+    monkeypatch.undo()
+    client = Client()
+    client.force_login(holder)
+    pdf = client.get(f"/policies/{policy.number}/certificate/")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")  # the download makes it
+    assert PolicyDocument.objects.filter(version__policy=policy).count() == 2
 
 
 @pytest.mark.django_db

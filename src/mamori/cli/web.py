@@ -33,8 +33,16 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     )
     s.set_defaults(handler=_serve)
 
-    w = sub.add_parser("worker", parents=[shared], help="run the background tasks (portfolio runs) as they are queued")
+    w = sub.add_parser(
+        "worker", parents=[shared], help="run the background tasks (portfolio runs, close documents, e-mail) as queued"
+    )
     w.add_argument("--batch", action="store_true", help="run the tasks queued now, then stop")
+    w.add_argument(
+        "--no-schedule",
+        dest="schedule",
+        action="store_false",
+        help="do not queue the deadline reminders every hour (cron runs `mamori jobs deadlines` instead)",
+    )
     w.set_defaults(handler=_worker)
 
     j = sub.add_parser("jobs", parents=[shared], help="scheduled jobs")
@@ -78,7 +86,7 @@ def _worker(args: argparse.Namespace, ctx: Context) -> int:
     from mamori.web import server
 
     try:
-        return server.worker(batch=args.batch, out=_text(ctx))
+        return server.worker(batch=args.batch, schedule=args.schedule, out=_text(ctx))
     except server.NotConfigured as exc:
         return _not_configured(ctx, exc)
 

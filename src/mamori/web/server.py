@@ -9,9 +9,11 @@ this machine.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import secrets
 import sys
+import threading
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -180,20 +182,49 @@ def serve(
     return 0
 
 
-def worker(*, batch: bool = False, out: TextIO = sys.stdout) -> int:
+def worker(*, batch: bool = False, schedule: bool = True, out: TextIO = sys.stdout) -> int:
     """``mamori worker``: run the background tasks from the database queue (django-tasks' database
     backend) as they come — several workers on several machines may share one database — or, with
-    ``batch``, those queued now."""
+    ``batch``, those queued now. A running worker also queues the deadline reminders every hour
+    (``schedule``; several workers queueing them is harmless: a reminder is sent once)."""
     configure(demo=bool(os.environ.get("MAMORI_DEMO")))
     migrate_and_register()
     from django.core.management import call_command
 
+    stop = threading.Event()
     if not batch:
         out.write("Mamori worker: running background tasks (Ctrl+C で停止 / to stop)\n")
         out.flush()
+        if schedule:
+            threading.Thread(target=hourly, args=(stop,), name="mamori-hourly", daemon=True).start()
     options = ["--no-startup-delay", "--batch"] if batch else ["--no-startup-delay"]
-    call_command("db_worker", *options, verbosity=0)
+    try:
+        call_command("db_worker", *options, verbosity=0)
+    finally:
+        stop.set()
     return 0
+
+
+#: Seconds between two queueings of the deadline reminders by a running worker.
+HOURLY_SECONDS = 3600
+
+
+def hourly(stop: threading.Event, every: float = HOURLY_SECONDS) -> None:
+    """Queue the deadline reminders now and every ``every`` seconds until ``stop`` is set (a worker's
+    thread; an error is logged and the next hour tried)."""
+    from django.db import connection
+
+    from mamori.web.incidents.services import deadline_reminders_job
+
+    while True:
+        try:
+            deadline_reminders_job.enqueue()
+        except Exception:
+            logging.getLogger("mamori.background").exception("the deadline reminders could not be queued")
+        finally:
+            connection.close()  # this thread's own connection, not kept open for an hour
+        if stop.wait(every):
+            return
 
 
 def daily(*, on_date: dt.date | None, out: TextIO) -> dict[str, Any]:

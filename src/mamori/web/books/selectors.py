@@ -21,9 +21,12 @@ from collections import defaultdict
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import QuerySet
+
 from mamori import books
 from mamori.usecases.books import Records
 from mamori.web.billing.models import Installment
+from mamori.web.books.models import CloseDocument
 from mamori.web.claimsdesk.models import Claim, LedgerEntry, ReserveChange
 from mamori.web.policies.models import Policy, PolicyVersion
 from mamori.web.portfolio.models import PortfolioRun
@@ -152,6 +155,17 @@ def _require(user: Any) -> None:
     from mamori.web.accounts import selectors as accounts
 
     authority.require(accounts.subject_of(user), authority.Action.BOOKS)
+
+
+def close_documents_visible(user: Any) -> QuerySet[CloseDocument]:
+    """The close documents asked for (administrators: every one; anyone else: none)."""
+    from mamori.errors import Denied
+
+    try:
+        _require(user)
+    except Denied:
+        return CloseDocument.objects.none()
+    return CloseDocument.objects.all()
 
 
 def read_as_of(raw: Any) -> dt.date:

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +22,7 @@ from mamori.claims.result import ClaimResult
 from mamori.errors import FieldError, InvalidInput
 from mamori.support import emergency
 from mamori.usecases import claims_handling
+from mamori.web import mail
 from mamori.web.accounts import selectors as accounts
 from mamori.web.audit.services import audit_record
 from mamori.web.claimsdesk import selectors
@@ -313,7 +313,7 @@ def claim_decide(*, user: AbstractBaseUser, claim_id: Any, decision: str, notes:
                 "payable_total": result.payable_total,
             },
         )
-        transaction.on_commit(lambda: _notify(claim.pk, "decided"))
+        _notify(claim.pk, "decided")  # queued: sent by a worker once this commits
     return claim
 
 
@@ -422,7 +422,7 @@ def payment_request(
             after={"claim": str(claim.pk), "amount_yen": decision.amount, "status": payment.status},
         )
         if made:
-            transaction.on_commit(lambda: _notify(claim.pk, "paid", decision.amount))
+            _notify(claim.pk, "paid", decision.amount)  # queued: sent once this commits
     return payment
 
 
@@ -469,7 +469,7 @@ def payment_approve(*, user: AbstractBaseUser, payment_id: Any) -> ClaimPayment:
             before={"status": ClaimPaymentState.AWAITING_APPROVAL.value},
             after={"status": payment.status, "amount_yen": payment.amount_yen},
         )
-        transaction.on_commit(lambda: _notify(claim.pk, "paid", payment.amount_yen))
+        _notify(claim.pk, "paid", payment.amount_yen)  # queued: sent once this commits
     return payment
 
 
@@ -520,13 +520,11 @@ def _notify(claim_id: Any, what: str, amount: int = 0) -> None:
         said_ja, said_en = f"判断: {ja}。", f" Decision: {en}."
     link = settings.SITE_URL + reverse("pages:claim", kwargs={"claim_id": claim.pk})
     footer = emergency.email_footer(policy_selectors.version_of(claim.policy).support, link)
-    send_mail(
+    mail.mail_queue(
         subject=f"【守り】{texts[0]} / {texts[1]} ({claim.policy.number})",
         message=(
             f"{texts[0]}（証券番号 {claim.policy.number}）。{said_ja}\n"
             f"{texts[1]} (policy {claim.policy.number}).{said_en}\n\n{footer}"
         ),
-        from_email=None,
-        recipient_list=[email],
-        fail_silently=True,
+        to=[email],
     )

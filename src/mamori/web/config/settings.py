@@ -370,9 +370,9 @@ LOGGING = {
 }
 
 
-# Background work (portfolio runs): Django's task framework, its queue in the database, run by `mamori
-# worker` (scripts/run starts one beside the server). MAMORI_TASKS=immediate runs a task in the request
-# that enqueues it (no worker: tests, a one-process trial).
+# Background work (portfolio runs, the close's documents, certificates, e-mail, deadline reminders): Django's
+# task framework, its queue in the database, run by `mamori worker` (scripts/run starts one beside the
+# server). MAMORI_TASKS=immediate runs a task where it is enqueued (no worker: tests, a one-process trial).
 TASKS = {
     "default": {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from mamori import authority, usecases
 from mamori.authority import Action, Target
@@ -25,6 +25,7 @@ from mamori.errors import FieldError, InvalidInput
 from mamori.support import deadlines, emergency
 from mamori.support.lifecycle import CaseAction, CaseState, IncidentAction, IncidentState
 from mamori.usecases import claims_handling
+from mamori.web import mail
 from mamori.web.accounts import roles
 from mamori.web.accounts import selectors as accounts
 from mamori.web.audit.services import audit_record
@@ -154,7 +155,7 @@ def incident_submit(
                 "reason": support.reason,
             },
         )
-        transaction.on_commit(lambda: _notify_case_opened(incident.pk))
+        _notify_case_opened(incident.pk)  # queued: sent by a worker once this commits
     return incident, result
 
 
@@ -170,16 +171,14 @@ def _notify_case_opened(incident_id: Any) -> None:
     if incident.business.email:
         to.append(incident.business.email)
     if to:
-        send_mail(
+        mail.mail_queue(
             subject=f"【守り】事故受付 / Incident reported: {incident.policy.number}",
             message=(
                 f"事故を受け付けました（証券番号 {incident.policy.number}）。緊急時サポート窓口からご連絡します。\n"
                 f"An incident was reported on policy {incident.policy.number}; the support desk will contact you.\n\n"
                 + _emergency_footer(incident)
             ),
-            from_email=None,
-            recipient_list=to,
-            fail_silently=True,
+            to=to,
         )
 
 
@@ -473,9 +472,17 @@ def deadline_notices(*, now: dt.datetime | None = None) -> list[tuple[str, str, 
                         kind="notice",
                         data={"kind": deadline["kind"], "stage": stage, "due": deadline["due"]},
                     )
-                    transaction.on_commit(lambda i=incident, d=deadline, s=stage: _notify_deadline(i, d, s))
+                    _notify_deadline(incident, deadline, stage)  # a task each, queued once this commits
                     sent.append((str(incident.pk), deadline["kind"], stage))
     return sent
+
+
+@task()
+def deadline_reminders_job() -> int:
+    """The deadline reminders as a worker's task (``mamori worker`` queues it every hour; ``mamori jobs
+    deadlines`` does the same in the calling process): each reminder e-mail a task of its own. The number."""
+    next_deadlines_refresh()
+    return len(deadline_notices())
 
 
 def _notify_deadline(incident: Incident, deadline: Mapping[str, Any], stage: str) -> None:
@@ -489,15 +496,13 @@ def _notify_deadline(incident: Incident, deadline: Mapping[str, Any], stage: str
         "overdue": ("期限を過ぎています", "is overdue"),
     }[stage]
     if to:
-        send_mail(
+        mail.mail_queue(
             subject=f"【守り】{ja}の{state_ja} / The {en} {state_en} ({number})",
             message=(
                 f"{ja}（期限 {due}、証券番号 {number}）の{state_ja}。\n"
                 f"The {en} (due {due}, policy {number}) {state_en}.\n\n" + _emergency_footer(incident)
             ),
-            from_email=None,
-            recipient_list=to,
-            fail_silently=True,
+            to=to,
         )
 
 

@@ -1,5 +1,6 @@
 """The books page (administrators): the monthly close — premium, claims, IBNR by method, loss ratios by accident
-period, the portfolio's 1-in-200 — with its PDF and CSV, and the premium books as CSV."""
+period, the portfolio's 1-in-200 — with its PDF and CSV (made by a worker, kept, then downloaded), and the
+premium books as CSV."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ import datetime as dt
 import io
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from mamori.authority import Action
 from mamori.errors import InvalidInput
-from mamori.web.books import documents, selectors
+from mamori.web.books import documents, selectors, services
 from mamori.web.pages.views import action_required, errors_by_field, lang
+
+CONTENT_TYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
 
 
 def _last_month() -> str:
@@ -53,37 +58,80 @@ def books(request: HttpRequest) -> HttpResponse:
         "close": close,
         "rows": documents.rows(close, lang()) if close else [],
         "errors": errors,
+        "documents": selectors.close_documents_visible(request.user).filter(month=close["month"])[:5] if close else [],
     }
     return render(request, "mamori/books.html", context, status=422 if errors else 200)
 
 
-def _close_or_422(request: HttpRequest) -> dict[str, Any] | HttpResponse:
+def _made_or_queued(request: HttpRequest, kind: str) -> HttpResponse:
+    """The close's ``kind`` (pdf, csv) at its old address: asked of a worker like the page's button, served
+    when already made (a one-process trial, the tests), otherwise the page that shows it being made."""
     try:
-        return selectors.close(
-            user=request.user, month=request.GET.get("month") or _last_month(), loss_ratio=request.GET.get("loss_ratio")
+        document = services.close_documents_request(
+            user=request.user,
+            month=request.GET.get("month") or _last_month(),
+            loss_ratio=request.GET.get("loss_ratio"),
+            lang=lang(),
         )
     except InvalidInput as exc:
         return HttpResponse("\n".join(exc.messages(lang())), status=422, content_type="text/plain; charset=utf-8")
-
-
-@action_required(Action.BOOKS)
-def books_pdf(request: HttpRequest) -> HttpResponse:
-    close = _close_or_422(request)
-    if isinstance(close, HttpResponse):
-        return close
-    pdf = documents.close_pdf(close, lang=lang(), made_at=timezone.now())
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="close-{close["month"]}.pdf"'
+    if document.status != document.Status.DONE:
+        return redirect("pages:books-document", document_id=document.pk)
+    with getattr(document, kind).open("rb") as stored:
+        response = HttpResponse(stored.read(), content_type=CONTENT_TYPES[kind])
+    response["Content-Disposition"] = f'attachment; filename="close-{document.month}.{kind}"'
     return response
 
 
 @action_required(Action.BOOKS)
+def books_pdf(request: HttpRequest) -> HttpResponse:
+    return _made_or_queued(request, "pdf")
+
+
+@action_required(Action.BOOKS)
 def books_csv(request: HttpRequest) -> HttpResponse:
-    close = _close_or_422(request)
-    if isinstance(close, HttpResponse):
-        return close
-    response = HttpResponse("\ufeff" + documents.close_csv(close, lang()), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="close-{close["month"]}.csv"'
+    return _made_or_queued(request, "csv")
+
+
+@action_required(Action.BOOKS)
+@require_POST
+def books_documents(request: HttpRequest) -> HttpResponse:
+    """Ask a worker for the PDF and CSV of a month's close (in the reader's language): its page."""
+    try:
+        document = services.close_documents_request(
+            user=request.user,
+            month=request.POST.get("month") or _last_month(),
+            loss_ratio=request.POST.get("loss_ratio"),
+            lang=lang(),
+        )
+    except InvalidInput as exc:
+        return HttpResponse("\n".join(exc.messages(lang())), status=422, content_type="text/plain; charset=utf-8")
+    return redirect("pages:books-document", document_id=document.pk)
+
+
+@action_required(Action.BOOKS)
+def books_document(request: HttpRequest, document_id: Any) -> HttpResponse:
+    """A close's documents asked for: their progress while a worker makes them (htmx asks again every two
+    seconds), the links once made."""
+    document = selectors.close_documents_visible(request.user).filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    partial = bool(request.headers.get("HX-Request"))
+    template = "mamori/_books_document.html" if partial else "mamori/books_document.html"
+    back = reverse("pages:books") + f"?month={document.month}"
+    return render(request, template, {"document": document, "back": back})
+
+
+@action_required(Action.BOOKS)
+def books_document_file(request: HttpRequest, document_id: Any, kind: str) -> FileResponse:
+    """A made document (``pdf`` or ``csv``) from the storage, as a download."""
+    document = selectors.close_documents_visible(request.user).filter(pk=document_id).first()
+    stored = getattr(document, kind) if document is not None and kind in ("pdf", "csv") else None
+    if document is None or not stored:
+        raise Http404
+    name = f"close-{document.month}.{kind}"
+    response = FileResponse(stored.open("rb"), as_attachment=True, filename=name, content_type=CONTENT_TYPES[kind])
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

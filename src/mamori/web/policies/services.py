@@ -14,10 +14,12 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django_tasks import task
 
 from mamori import catalog as catalog_mod
 from mamori.policy import schedule
 from mamori.rating.inputs import Risk
+from mamori.web import background
 from mamori.web.applications.models import Application
 from mamori.web.policies import certificate, selectors
 from mamori.web.policies.models import NumberCounter, Policy, PolicyDocument, PolicyVersion
@@ -143,8 +145,25 @@ def version_create(  # noqa: PLR0913 - keyword-only: every term of a version is 
         created_by=user,
     )
     if certificate and not _DEFERRED.get():
-        _certificates(policy, v, selectors.version_of(policy))
+        # Made by a worker (two PDFs take about a second), queued in this transaction: the task exists once
+        # the version does. A download before that makes them itself (certificates_ensure).
+        background.enqueue(certificates_make, policy_id=policy.pk)
     return v
+
+
+@task()
+def certificates_make(*, policy_id: int, attempt: int = 1) -> int:
+    """The certificates of a policy's new versions (a worker's task after issue or change); on failure tried
+    again later, then FAILED (the download still makes them). The number of versions that have them now."""
+    policy = Policy.objects.select_related("business", "product_version").filter(pk=policy_id).first()
+    if policy is None:
+        return 0
+    try:
+        certificates_ensure(policy)
+    except Exception as exc:
+        background.again_or_raise(certificates_make, attempt, exc, policy_id=policy_id)
+        return 0
+    return PolicyVersion.objects.filter(policy=policy, documents__isnull=False).distinct().count()
 
 
 #: Certificates left to :func:`certificates_ensure` (made the first time they are asked for).

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from mamori.web import background
+
 
 class PortfolioRun(models.Model):
     """A simulation of the book as it was on the day, kept as answered (never recomputed)."""
@@ -39,28 +41,15 @@ class PortfolioPlot(models.Model):
         constraints = [models.UniqueConstraint(fields=("run", "name", "lang"), name="one_plot_per_run_name_lang")]
 
 
-class PortfolioJob(models.Model):
+class PortfolioJob(background.Job):
     """A portfolio run asked for from the page: done in the background by a worker (``mamori worker``),
     retried on failure, its progress shown while it runs; ``run`` once answered."""
 
-    class Status(models.TextChoices):
-        QUEUED = "QUEUED"
-        RUNNING = "RUNNING"
-        DONE = "DONE"
-        FAILED = "FAILED"
-
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
     years = models.PositiveIntegerField()
     seed = models.BigIntegerField()
     treaty = models.CharField(max_length=80, blank=True, default="")  # a shipped treaty's name; empty: gross only
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)  # percent
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
     run = models.OneToOneField(PortfolioRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="job")
-    updated_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ("-created_at",)
+    class Meta(background.Job.Meta):
+        pass

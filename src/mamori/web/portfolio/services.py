@@ -3,7 +3,6 @@ run by a worker (``mamori worker``) as a background task, never in a web request
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import time
 from collections.abc import Callable
@@ -11,12 +10,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django_tasks import task
 
 from mamori.errors import FieldError, InvalidInput
 from mamori.rating import values
+from mamori.web import background
 from mamori.web.accounts import roles
 from mamori.web.accounts import selectors as accounts
 from mamori.web.audit.services import audit_record
@@ -31,8 +29,8 @@ if TYPE_CHECKING:
 #: Years a run from a page may simulate (more: the command line, on a Dask cluster).
 YEARS_RANGE: Final = (1_000, 200_000)
 #: How often a failed job is tried, and the wait before the second try (doubled each time after).
-MAX_ATTEMPTS: Final = 3
-RETRY_SECONDS: Final = 30
+MAX_ATTEMPTS: Final = background.MAX_ATTEMPTS
+RETRY_SECONDS: Final = background.RETRY_SECONDS
 LANGS: Final = ("ja", "en")
 
 
@@ -87,46 +85,20 @@ def portfolio_job(job_id: str) -> None:
 
 
 def _enqueue(job: PortfolioJob, *, delay: int = 0) -> None:
-    queued = portfolio_job
-    if delay and queued.get_backend().supports_defer:
-        queued = queued.using(run_after=timezone.now() + dt.timedelta(seconds=delay))
-    queued.enqueue(str(job.pk))
+    background.enqueue(portfolio_job, str(job.pk), delay=delay)
 
 
-def portfolio_job_run(job_id: str) -> PortfolioJob:
+def portfolio_job_run(job_id: str) -> PortfolioJob | None:
     """Run a queued job (the worker's task): its progress kept as it goes; on failure tried again later
     (at most MAX_ATTEMPTS times, waiting longer each time), then marked failed with the error."""
-    job = PortfolioJob.objects.filter(pk=job_id).select_related("created_by").first()
-    if job is None or job.status in (PortfolioJob.Status.DONE, PortfolioJob.Status.FAILED):
-        return job  # gone, or already answered: nothing to do
 
-    def progress(percent: int) -> None:
-        PortfolioJob.objects.filter(pk=job.pk).update(progress=percent, updated_at=timezone.now())
+    def work(job: PortfolioJob, progress: Callable[[int], None]) -> dict[str, Any]:
+        treaty = job.treaty or None
+        return {
+            "run": portfolio_run(user=job.created_by, years=job.years, seed=job.seed, treaty=treaty, progress=progress)
+        }
 
-    PortfolioJob.objects.filter(pk=job.pk).update(
-        status=PortfolioJob.Status.RUNNING, attempts=F("attempts") + 1, progress=5, updated_at=timezone.now()
-    )
-    job.refresh_from_db()
-    try:
-        run = portfolio_run(
-            user=job.created_by, years=job.years, seed=job.seed, treaty=job.treaty or None, progress=progress
-        )
-    except Exception as exc:
-        again = job.attempts < MAX_ATTEMPTS
-        PortfolioJob.objects.filter(pk=job.pk).update(
-            status=PortfolioJob.Status.QUEUED if again else PortfolioJob.Status.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            updated_at=timezone.now(),
-        )
-        if again:
-            _enqueue(job, delay=RETRY_SECONDS * 2 ** (job.attempts - 1))
-        job.refresh_from_db()
-        return job
-    PortfolioJob.objects.filter(pk=job.pk).update(
-        status=PortfolioJob.Status.DONE, progress=100, run=run, error="", updated_at=timezone.now()
-    )
-    job.refresh_from_db()
-    return job
+    return background.job_run(PortfolioJob, job_id, work=work, again=portfolio_job)
 
 
 def portfolio_run(

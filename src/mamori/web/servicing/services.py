@@ -19,7 +19,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +30,7 @@ from mamori.policy import lifecycle, schedule
 from mamori.policy.account import Account, Move
 from mamori.policy.lifecycle import PolicyState
 from mamori.usecases import policies as usecase
+from mamori.web import mail
 from mamori.web.accounts import selectors as accounts
 from mamori.web.applications import selectors as application_selectors
 from mamori.web.applications.models import Application
@@ -602,7 +602,7 @@ def daily_run(*, on_date: dt.date) -> tuple[dict[str, Any], bool]:
                         notices.append((policy.business.email, policy.number, str(offer.quote_id)))
             run.summary = summary
             run.save(update_fields=["summary"])
-            transaction.on_commit(lambda: _send_renewal_notices(notices))
+            _send_renewal_notices(notices)  # queued: sent by a worker once this commits
     except IntegrityError:
         # The same date ran at the same moment elsewhere: its summary stands.
         return DailyRun.objects.get(date=on_date).summary, False
@@ -611,14 +611,12 @@ def daily_run(*, on_date: dt.date) -> tuple[dict[str, Any], bool]:
 
 def _send_renewal_notices(notices: list[tuple[str, str, str]]) -> None:
     for email, number, quote_id in notices:
-        send_mail(
+        mail.mail_queue(
             subject=f"【守り】サイバー保険 更新のご案内 / Renewal offer ({number})",
             message=(
                 f"証券番号 {number} の更新のご案内です。見積り番号: {quote_id}\n"
                 f"Your renewal offer for policy {number}: quote {quote_id}\n\n"
                 f"{settings.SITE_URL}{reverse('pages:policy', kwargs={'number': number})}\n"
             ),
-            from_email=None,
-            recipient_list=[email],
-            fail_silently=True,
+            to=[email],
         )
