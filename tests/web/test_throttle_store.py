@@ -69,3 +69,11 @@ def test_concurrent_requests_are_each_counted_once() -> None:
         t.join(timeout=60)
     assert sorted(seen) == list(range(1, 201))  # no increment lost, none counted twice
     assert ThrottleCount.objects.get().hits == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_the_counters_write_no_log() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [ThrottleCount._meta.db_table])
+        assert cursor.fetchone() == ("u",)  # UNLOGGED: a counted request waits for no disk flush
