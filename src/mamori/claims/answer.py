@@ -92,7 +92,7 @@ def _compiled(note: coverage.Note, tz: dt.tzinfo) -> Filler | None:
     body: list[str] = []
     prologue: list[str] = []
     seen: set[str] = set()
-    scope: dict[str, Any] = {"_local_minutes": _local_minutes, "_tz": tz}
+    scope: dict[str, Any] = {"_local_minutes": _local_minutes, "_tz": tz, "_with_commas": _with_commas}
     for literal, name, spec, conversion in parsed:
         if literal:
             body.append(literal.replace("{", "{{").replace("}", "}}"))
@@ -109,11 +109,30 @@ def _compiled(note: coverage.Note, tz: dt.tzinfo) -> Filler | None:
                 prologue.append(f"    if {var} is not None: {var} = n_{name}.get({var}, {var})")
             if name in note.time_fields:
                 prologue.append(f"    if {var} is not None: {var} = _local_minutes({var}, _tz)")
-        body.append(f"{{{var}:{spec}}}" if spec else f"{{{var}}}")
+        if spec == ",":  # amounts: the text of an integer comes back often (limits, deductibles, zero)
+            body.append(f"{{_with_commas({var})}}")
+        else:
+            body.append(f"{{{var}:{spec}}}" if spec else f"{{{var}}}")
     source = "def fill(p):\n" + "".join(f"{line}\n" for line in prologue) + f"    return f{''.join(body)!r}\n"
     exec(compile(source, f"<note {note.template[:40]!r}>", "exec"), scope)  # noqa: S102 - built above from checked parts
     filler: Filler = scope["fill"]
     return filler
+
+
+_COMMAS: Final[dict[int, str]] = {}
+_COMMAS_MAX: Final = 1 << 16
+
+
+def _with_commas(value: Any) -> str:
+    """``format(value, ",")``, the text of an integer kept (up to a bound) for the next time it is shown."""
+    if type(value) is not int:
+        return format(value, ",")
+    text = _COMMAS.get(value)
+    if text is None:
+        text = format(value, ",")
+        if len(_COMMAS) < _COMMAS_MAX:
+            _COMMAS[value] = text
+    return text
 
 
 @functools.lru_cache(maxsize=4096)
