@@ -150,6 +150,23 @@ def _line_reason(result: ClaimResult, line: LineResult, lang: str) -> str | None
     return None if line.exclusion is None else result.version.coverage.exclusions[line.exclusion].text.get(lang)
 
 
+@functools.lru_cache(maxsize=32)
+def _exclusion_texts(version: ProductVersion, lang: str) -> Mapping[str, str | None]:
+    """Every exclusion code's text in ``lang`` (what :func:`_line_reason` gives), built once per version."""
+    return MappingProxyType({code: ex.text.get(lang) for code, ex in version.coverage.exclusions.items()})
+
+
+def _isoformat(at: dt.datetime) -> str:
+    """``at.isoformat()``, kept for the instants many policies share (16:00 on their start and end dates)."""
+    # Keyed by the offset too: equal instants at other offsets are equal date-times, but other texts.
+    return _isoformat_at(at, at.utcoffset())
+
+
+@functools.lru_cache(maxsize=4096)
+def _isoformat_at(at: dt.datetime, _offset: dt.timedelta | None) -> str:
+    return at.isoformat()
+
+
 def _support_reason(result: ClaimResult, lang: str) -> str | None:
     return None if result.support.reason is None else support_reason_text(result.version, result.support.reason, lang)
 
@@ -185,6 +202,7 @@ def to_json_dict(result: ClaimResult, lang: i18n.Lang = "ja") -> dict[str, Any]:
     reg = result.regulatory
     sup = result.support
     bi = result.bi
+    reasons = _exclusion_texts(version, lang)
     return {
         "payable_total": result.payable_total,
         "sections": {
@@ -207,16 +225,16 @@ def to_json_dict(result: ClaimResult, lang: i18n.Lang = "ja") -> dict[str, Any]:
         "deductible_applied": result.deductible_applied,
         "lines": [
             {
-                "id": line.id,
-                "item": line.item,
-                "section": line.section,
-                "claimed": line.claimed,
-                "covered": line.covered,
-                "exclusion": line.exclusion,
-                "removed_by": list(line.removed_by),
-                "reason": _line_reason(result, line, lang),
+                "id": line_id,
+                "item": item,
+                "section": section,
+                "claimed": claimed,
+                "covered": covered,
+                "exclusion": exclusion,
+                "removed_by": list(removed_by),
+                "reason": None if exclusion is None else reasons[exclusion],
             }
-            for line in result.lines
+            for line_id, item, section, claimed, covered, exclusion, removed_by in result.lines
         ],
         "exclusions": list(result.exclusions),
         "emergency_support": {
@@ -240,9 +258,9 @@ def to_json_dict(result: ClaimResult, lang: i18n.Lang = "ja") -> dict[str, Any]:
         },
         "worksheet": _worksheet_json(result.worksheet, _fillers(version, lang)),
         "policy_period": {
-            "start_at": result.policy_start_at.isoformat(),
-            "end_at": result.policy_end_at.isoformat(),
-            "cover_end_at": result.cover_end_at.isoformat(),
+            "start_at": _isoformat(result.policy_start_at),
+            "end_at": _isoformat(result.policy_end_at),
+            "cover_end_at": _isoformat(result.cover_end_at),
         },
         "product": version.id,
         "product_version": version.version,
