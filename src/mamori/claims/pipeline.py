@@ -691,12 +691,21 @@ def emergency_support(s: State) -> None:
     # "An incident the insurance can pay for": no whole-claim exclusion and a section triggered.
     any_in = any(trigger.code is None for trigger in s.triggers.values())
     not_payable = s.whole if s.whole else (() if any_in else (OUTSIDE,))
-    s.support = service.assess(
-        s.claim.version.support,
-        country=incident.country,
+    affected = incident.affected_persons > 0 or incident.affected_businesses > 0
+    s.support = _support(s.claim.version, incident.country, not_payable, incident.accident_types, affected)
+
+
+@functools.lru_cache(maxsize=1024)
+def _support(
+    version: ProductVersion, country: str, not_payable: tuple[str, ...], accident_types: frozenset[str], affected: bool
+) -> service.Support:
+    """The service's answer for these facts (kept: a batch has few combinations; the answer is immutable)."""
+    return service.assess(
+        version.support,
+        country=country,
         not_payable=not_payable,
-        accident_types=incident.accident_types,
-        affected=incident.affected_persons > 0 or incident.affected_businesses > 0,
+        accident_types=accident_types,
+        affected=affected,
     )
 
 
