@@ -622,12 +622,13 @@ def test_the_notes_are_the_texts_of_the_product_filled_with_names_and_local_time
 )
 def test_a_compiled_note_gives_the_text_format_map_gives(template: str, compiled: bool) -> None:
     note = coverage_mod.Note(template, (("item", {"EX_FORENSICS": "調査"}),), ("at",))
-    filler = answer._filler(note, JST)
-    assert (answer._compiled(note, JST) is not None) is compiled
+    tz = dt.timezone(dt.timedelta(hours=9), "JST")  # the product's zone: local times are kept by instant and zone
+    filler = answer._filler(note, tz)
+    assert (answer._compiled(note, tz) is not None) is compiled
     at = dt.datetime(2026, 6, 10, 0, 0, tzinfo=UTC)
     values = {"line": "c1", "item": "EX_FORENSICS", "claimed": 1_234_000, "at": at, "rate": "0.25",
               "hours": 1.5, "amount": 7, "width": 5}  # fmt: skip
-    shown = {**values, "item": "調査", "at": "2026-06-10 09:00 UTC+09:00"}
+    shown = {**values, "item": "調査", "at": "2026-06-10 09:00 JST"}
     assert filler(values) == template.format_map(shown)
     assert filler({**values, "claimed": True, "item": "OTHER"}) == template.format_map(
         {**shown, "claimed": True, "item": "OTHER"}
