@@ -10,6 +10,10 @@ on the same file and in the same run:
 - with ``--old-ref REF``, the implementation of a git revision (``git archive`` into a temporary folder,
   run with ``PYTHONPATH``), on the same file.
 
+Each timing also shows the CPU per document of every process it ran (workers included), which a machine
+busy with other work changes far less than documents per second; the outputs of the subprocess and of
+the previous implementation are compared byte for byte with the use case's (the answers are a contract).
+
 Run on demand, never as a timed test:
 
     .venv/bin/python bench/bench_claims.py [-n 100000] [--text] [--lang ja|en] [--old-ref HEAD]
@@ -26,6 +30,7 @@ import json
 import os
 import pstats
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -125,8 +130,27 @@ def make_document(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def rate(n: int, seconds: float) -> str:
-    return f"{seconds:7.2f} s  {n / seconds:>9,.0f} documents/s"
+def rate(n: int, seconds: float, cpu_used: float | None = None) -> str:
+    """Documents per second; with ``cpu_used``, also the CPU per document of every process of the run (user
+    + system, workers included), the figure a machine busy with other work changes least."""
+    shown = f"{seconds:7.2f} s  {n / seconds:>9,.0f} documents/s"
+    return shown if cpu_used is None else f"{shown}  [CPU {cpu_used / n * 1e6:6.1f} µs/document]"
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its children that have ended, workers included."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def same_bytes(ours: Path, theirs: Path) -> str:
+    """Whether two runs wrote the same bytes (the answers are a public contract), else the first other line."""
+    a, b = ours.read_bytes(), theirs.read_bytes()
+    if a == b:
+        return f"same bytes ({len(a):,})"
+    pairs = enumerate(zip(a.split(b"\n"), b.split(b"\n"), strict=False), start=1)
+    line = next((number for number, (x, y) in pairs if x != y), None)
+    return f"DIFFERENT ({len(a):,} and {len(b):,} bytes; first other line: {line or 'past the shorter end'})"
 
 
 def baseline_stdlib(lines: list[bytes]) -> float:
@@ -205,19 +229,22 @@ def main() -> int:
         out_path = tmp / "answers.out"
         catalog = catalog_mod.FolderCatalog()
         fmt = claim_usecases.AnswerFormat(lang=args.lang, output="text" if args.text else "json")
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         with out_path.open("wb") as out:
             claim_usecases.calculate_claims(catalog, iter(lines), out, fmt=fmt)
-        elapsed = time.perf_counter() - started
+        elapsed, used = time.perf_counter() - started, cpu_seconds() - cpu_started
         answers = sum(1 for _ in out_path.open("rb")) if not args.text else args.n
-        print(f"usecases.calculate_claims (workers, to a file):     {rate(args.n, elapsed)}"
+        print(f"usecases.calculate_claims (workers, to a file):     {rate(args.n, elapsed, used)}"
               f"  ({answers:,} lines, {out_path.stat().st_size / 1e6:.0f} MB out)")  # fmt: skip
 
         command_tail = ["claim", "calculate", str(src), "--lang", args.lang, *([] if args.text else ["--json"])]
         exe = shutil.which("mamori") or str(Path(sys.executable).with_name("mamori"))
         if Path(exe).exists():
-            elapsed, problem = run_command([exe, *command_tail], out_path)
-            print(f"mamori claim calculate (subprocess):                {rate(args.n, elapsed)} {problem}")
+            cpu_started = cpu_seconds()
+            elapsed, problem = run_command([exe, *command_tail], tmp / "answers-cli.out")
+            used = cpu_seconds() - cpu_started
+            print(f"mamori claim calculate (subprocess):                {rate(args.n, elapsed, used)} {problem}")
+            print(f"  its output against the use case's: {same_bytes(out_path, tmp / 'answers-cli.out')}")
         else:
             print("mamori is not installed in this environment: subprocess timing skipped")
 
@@ -225,8 +252,11 @@ def main() -> int:
             old_src = old_implementation(args.old_ref, tmp)
             env = {**os.environ, "PYTHONPATH": str(old_src)}
             code = "import sys; from mamori.cli import main; sys.exit(main(sys.argv[1:]))"
-            elapsed, problem = run_command([sys.executable, "-c", code, *command_tail], out_path, env)
-            print(f"previous implementation ({args.old_ref}, subprocess): {rate(args.n, elapsed)} {problem}")
+            cpu_started = cpu_seconds()
+            elapsed, problem = run_command([sys.executable, "-c", code, *command_tail], tmp / "answers-old.out", env)
+            used = cpu_seconds() - cpu_started
+            print(f"previous implementation ({args.old_ref}, subprocess): {rate(args.n, elapsed, used)} {problem}")
+            print(f"  its output against the use case's: {same_bytes(out_path, tmp / 'answers-old.out')}")
     return 0
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from mamori import catalog as catalog_mod
+from mamori.catalog import coverage as coverage_mod
 from mamori.claims import answer, rules
 from mamori.claims.result import ClaimResult
 from mamori.usecases import claims as claim_usecases
@@ -607,6 +608,34 @@ def test_the_notes_are_the_texts_of_the_product_filled_with_names_and_local_time
             note = answer.step_note(r, s, lang)  # type: ignore[arg-type]
             template = terms.steps[s.step].text.get(lang)
             assert note == template.format_map({**s.params, **_shown(r, s, lang)})
+
+
+@pytest.mark.parametrize(
+    ("template", "compiled"),
+    [
+        ("{line}「{item}」{claimed:,}円 {{braces}} {claimed}", True),
+        ("{at} {at} {rate:>8} '\"\\ {hours:.2f}", True),
+        ("{amount!r}", False),  # a conversion: format_map fills it
+        ("{line[0]} {item.upper}", False),  # an index, an attribute
+        ("{amount:{width}}", False),  # a nested field
+    ],
+)
+def test_a_compiled_note_gives_the_text_format_map_gives(template: str, compiled: bool) -> None:
+    note = coverage_mod.Note(template, (("item", {"EX_FORENSICS": "調査"}),), ("at",))
+    tz = dt.timezone(dt.timedelta(hours=9), "JST")  # the product's zone: local times are kept by instant and zone
+    filler = answer._filler(note, tz)
+    assert (answer._compiled(note, tz) is not None) is compiled
+    at = dt.datetime(2026, 6, 10, 0, 0, tzinfo=UTC)
+    values = {"line": "c1", "item": "EX_FORENSICS", "claimed": 1_234_000, "at": at, "rate": "0.25",
+              "hours": 1.5, "amount": 7, "width": 5}  # fmt: skip
+    shown = {**values, "item": "調査", "at": "2026-06-10 09:00 JST"}
+    assert filler(values) == template.format_map(shown)
+    assert filler({**values, "claimed": True, "item": "OTHER"}) == template.format_map(
+        {**shown, "claimed": True, "item": "OTHER"}
+    )
+    if "{line}" in template:
+        with pytest.raises(KeyError):
+            filler({k: v for k, v in values.items() if k != "line"})
 
 
 def test_times_are_shown_in_the_products_time_zone_with_its_name() -> None:

@@ -23,11 +23,13 @@ pure functions of :mod:`mamori.claims.rules`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final, NamedTuple
 
+from mamori.catalog import ProductVersion
 from mamori.catalog.coverage import POLICY_LIMIT_FIELDS, CoverageTerms, Item
 from mamori.claims import rules
 from mamori.claims.document import Claim
@@ -46,6 +48,10 @@ BETTERMENT: Final = "X_BETTERMENT"
 CONTRACTUAL: Final = "X_CONTRACTUAL"
 #: The section calculated on its own (§3.4); every other section holds cost items.
 BI: Final = "bi"
+#: Steps, lines, sections and triggers are named tuples built from a plain tuple of every field, in the
+#: order the class declares them: ``_new(Step, (step, clause, section, line, before, after, amount,
+#: params))``. Building by keyword costs three times as much, and a batch builds millions of them.
+_new: Final = tuple.__new__
 
 
 class Trigger(NamedTuple):
@@ -100,9 +106,6 @@ class State:
     def clause(self, step: str) -> str:
         return self.terms.steps[step].clause
 
-    def write(self, step: Step) -> None:
-        self.worksheet.append(step)
-
     def window(self) -> tuple[dt.datetime, dt.datetime]:
         assert self.cover_start is not None and self.cover_end is not None  # noqa: S101 - set by `period`
         return self.cover_start, self.cover_end
@@ -111,19 +114,41 @@ class State:
 # --------------------------------------------------------------------------- 1. period (§1, §3.6-1)
 
 
+@functools.lru_cache(maxsize=4096)
+def _term(version: ProductVersion, start: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The instants a term starting on ``start`` starts and ends (kept: a batch's policies share dates)."""
+    return version.term_start_at(start), version.term_end_at(start)
+
+
+@functools.lru_cache(maxsize=4096)
+def _term_start(version: ProductVersion, day: dt.date) -> dt.datetime:
+    """The instant cover would start on ``day`` (the retroactive date's instant), kept like :func:`_term`."""
+    return version.term_start_at(day)
+
+
 def period(s: State) -> None:
     policy = s.claim.policy
     version = s.claim.version
-    s.start_at, s.end_at = version.term_start_at(policy.start_date), version.term_end_at(policy.start_date)
+    s.start_at, s.end_at = _term(version, policy.start_date)
     s.cover_start, s.cover_end = rules.cover_window(s.start_at, s.end_at, policy.status, policy.ended_at)
-    s.write(
-        Step(
-            step="policy_period", clause=s.clause("policy_period"), params={"start_at": s.start_at, "end_at": s.end_at}
+    s.worksheet.append(
+        _new(
+            Step,
+            (
+                "policy_period",
+                s.clause("policy_period"),
+                None,
+                None,
+                None,
+                None,
+                None,
+                {"start_at": s.start_at, "end_at": s.end_at},
+            ),
         )
     )
     if s.cover_end < s.end_at:
         params = {"ended_at": s.cover_end, "status": policy.status}
-        s.write(Step(step="policy_ended", clause=s.clause("policy_ended"), params=params))
+        s.worksheet.append(_new(Step, ("policy_ended", s.clause("policy_ended"), None, None, None, None, None, params)))
 
 
 # ---------------------------------------------------------------------------- 2. whole-claim (§3.7)
@@ -139,7 +164,12 @@ def whole_claim(s: State) -> None:
     s.whole = rules.whole_claim_exclusions((facts[fact], code) for fact, code in s.terms.whole_claim)
     for code in s.whole:
         s.exclusions[code] = None
-        s.write(Step(step="whole_claim", clause=s.terms.exclusions[code].clause, params={"exclusion": code}))
+        s.worksheet.append(
+            _new(
+                Step,
+                ("whole_claim", s.terms.exclusions[code].clause, None, None, None, None, None, {"exclusion": code}),
+            )
+        )
 
 
 # ----------------------------------------------------------------------- 3. section triggers (§3.1)
@@ -149,7 +179,7 @@ def section_triggers(s: State) -> None:
     claim = s.claim
     incident = claim.incident
     cover_start, cover_end = s.window()
-    retro_at = claim.version.term_start_at(claim.retroactive_date)
+    retro_at = _term_start(claim.version, claim.retroactive_date)
     # Reading: with no occurrence date the discovery date is the best evidence of when it occurred.
     occurred_at = incident.occurred_at or incident.discovered_at
     outage_start = None if claim.bi is None else claim.bi.outage_start
@@ -163,14 +193,17 @@ def section_triggers(s: State) -> None:
         purchased = rules.purchased(section.optional, s.terms.section_limit(code, s.limits))
         inside = at is not None and rules.in_period(at, cover_start, cover_end)
         retro_ok = not section.retroactive or rules.not_before_retroactive(occurred_at, retro_at)
-        s.triggers[code] = Trigger(
-            section=code,
-            at=at,
-            word=word,
-            purchased=purchased,
-            inside=inside,
-            retroactive_ok=retro_ok,
-            code=section_code(purchased=purchased, has_instant=at is not None, inside=inside, retroactive_ok=retro_ok),
+        s.triggers[code] = _new(
+            Trigger,
+            (
+                code,
+                at,
+                word,
+                purchased,
+                inside,
+                retro_ok,
+                section_code(purchased=purchased, has_instant=at is not None, inside=inside, retroactive_ok=retro_ok),
+            ),
         )
     items = s.terms.items
     s.sections_used = {items[c.item].section for c in claim.costs if c.item in items}
@@ -187,14 +220,18 @@ def _write_trigger(s: State, trigger: Trigger, occurred_at: dt.datetime, retro_a
         code = trigger.code
         assert code is not None  # noqa: S101 - not purchased, or no instant: a code
         params: dict[str, Any] = {"section": section, "exclusion": code}
-        s.write(Step(step="section_excluded", clause=s.terms.exclusions[code].clause, section=section, params=params))
+        s.worksheet.append(
+            _new(Step, ("section_excluded", s.terms.exclusions[code].clause, section, None, None, None, None, params))
+        )
         return
     name = "trigger_in" if trigger.inside else "trigger_out"
     params = {"section": section, "trigger": trigger.word, "at": trigger.at}
-    s.write(Step(step=name, clause=s.clause(name), section=section, params=params))
+    s.worksheet.append(_new(Step, (name, s.clause(name), section, None, None, None, None, params)))
     if trigger.inside and not trigger.retroactive_ok:
         params = {"section": section, "at": occurred_at, "retro_at": retro_at}
-        s.write(Step(step="retroactive_out", clause=s.clause("retroactive_out"), section=section, params=params))
+        s.worksheet.append(
+            _new(Step, ("retroactive_out", s.clause("retroactive_out"), section, None, None, None, None, params))
+        )
 
 
 # -------------------------------------------------------- 4. cost lines (§3.6-2, §3.6-3, §3.7)
@@ -244,26 +281,21 @@ def cost_lines(s: State) -> None:
     for code, covered in s.covered.items():
         if code in s.sections_used:
             params = {"section": code, "amount": covered}
-            s.write(
-                Step(step="section_covered", clause=s.clause("section_covered"), section=code, after=covered,
-                     amount=covered, params=params)
-            )  # fmt: skip
+            s.worksheet.append(
+                _new(Step, ("section_covered", s.clause("section_covered"), code, None, None, covered, covered, params))
+            )
 
 
 def _excluded_line(s: State, cost: Cost, section: str | None, code: str) -> None:
     """The whole line is removed with its code."""
     claimed = cost.amount
     params = {"line": cost.id, "item": cost.item, "claimed": claimed, "exclusion": code}
-    s.write(
-        Step(step="line_excluded", clause=s.terms.exclusions[code].clause, section=section, line=cost.id,
-             before=claimed, after=0, amount=claimed, params=params)
-    )  # fmt: skip
+    s.worksheet.append(
+        _new(Step, ("line_excluded", s.terms.exclusions[code].clause, section, cost.id, claimed, 0, claimed, params))
+    )
     if claimed > 0 or code in s.whole:
         s.exclusions[code] = None
-    s.lines.append(
-        LineResult(id=cost.id, item=cost.item, section=section, claimed=claimed, covered=0, exclusion=code,
-                   removed_by=(code,) if claimed else ())
-    )  # fmt: skip
+    s.lines.append(_new(LineResult, (cost.id, cost.item, section, claimed, 0, code, (code,) if claimed else ())))
 
 
 def _covered_line(s: State, cost: Cost, item: Item, sub_used: dict[str, int]) -> int:
@@ -271,20 +303,28 @@ def _covered_line(s: State, cost: Cost, item: Item, sub_used: dict[str, int]) ->
     claimed = amount = cost.amount
     section = item.section
     params: dict[str, Any] = {"line": cost.id, "item": cost.item, "claimed": claimed}
-    s.write(
-        Step(step="line_covered", clause=item.clause, section=section, line=cost.id, before=claimed, after=claimed,
-             amount=claimed, params=params)
-    )  # fmt: skip
+    s.worksheet.append(_new(Step, ("line_covered", item.clause, section, cost.id, claimed, claimed, claimed, params)))
     removed_by: list[str] = []
     for part_code, part in ((BETTERMENT, cost.betterment), (CONTRACTUAL, cost.contractual_excess)):
         if part <= 0:
             continue
         left, removed = rules.remove_part(amount, part)
         params = {"line": cost.id, "item": cost.item, "exclusion": part_code, "amount": removed}
-        s.write(
-            Step(step="line_part_excluded", clause=s.terms.exclusions[part_code].clause, section=section,
-                 line=cost.id, before=amount, after=left, amount=removed, params=params)
-        )  # fmt: skip
+        s.worksheet.append(
+            _new(
+                Step,
+                (
+                    "line_part_excluded",
+                    s.terms.exclusions[part_code].clause,
+                    section,
+                    cost.id,
+                    amount,
+                    left,
+                    removed,
+                    params,
+                ),
+            )
+        )
         amount = left
         if removed:
             removed_by.append(part_code)
@@ -297,16 +337,17 @@ def _covered_line(s: State, cost: Cost, item: Item, sub_used: dict[str, int]) ->
         left_cap = rules.remaining(sublimit, used)
         capped = rules.apply_cap(amount, left_cap)
         params = {"line": cost.id, "item": cost.item, "sublimit": sublimit, "used": used, "amount": left_cap}
-        s.write(
-            Step(step="sublimit", clause=s.clause("sublimit"), section=section, line=cost.id, before=amount,
-                 after=capped, amount=left_cap, params=params)
-        )  # fmt: skip
+        s.worksheet.append(
+            _new(Step, ("sublimit", s.clause("sublimit"), section, cost.id, amount, capped, left_cap, params))
+        )
         sub_used[item.code] = used + capped  # later lines of the item share what is left
         amount = capped
     s.lines.append(
-        LineResult(id=cost.id, item=cost.item, section=section, claimed=claimed, covered=amount,
-                   exclusion=removed_by[0] if removed_by else None, removed_by=tuple(removed_by))
-    )  # fmt: skip
+        _new(
+            LineResult,
+            (cost.id, cost.item, section, claimed, amount, removed_by[0] if removed_by else None, tuple(removed_by)),
+        )
+    )
     return amount
 
 
@@ -320,10 +361,9 @@ def _condolence_cap(s: State, cost: Cost, item: Item, amount: int) -> int:
     capped = rules.apply_cap(amount, cap)
     params = {"line": cost.id, "item": cost.item, "per_person": item.per_person_cap, "persons": persons,
               "per_business": item.per_business_cap, "businesses": businesses, "amount": cap}  # fmt: skip
-    s.write(
-        Step(step="condolence_cap", clause=s.clause("condolence_cap"), section=item.section, line=cost.id,
-             before=amount, after=capped, amount=cap, params=params)
-    )  # fmt: skip
+    s.worksheet.append(
+        _new(Step, ("condolence_cap", s.clause("condolence_cap"), item.section, cost.id, amount, capped, cap, params))
+    )
     return capped
 
 
@@ -346,15 +386,19 @@ def deductible(s: State) -> None:
     for code, part in s.deductible.items():
         if code in s.sections_used:
             covered = s.covered[code]
-            s.write(
-                Step(
-                    step="deductible",
-                    clause=s.terms.deductible_clause,
-                    section=code,
-                    before=covered,
-                    after=covered - part,
-                    amount=part,
-                    params={"section": code, "deductible": amount, "amount": part},
+            s.worksheet.append(
+                _new(
+                    Step,
+                    (
+                        "deductible",
+                        s.terms.deductible_clause,
+                        code,
+                        None,
+                        covered,
+                        covered - part,
+                        part,
+                        {"section": code, "deductible": amount, "amount": part},
+                    ),
                 )
             )
 
@@ -371,24 +415,23 @@ def annual_limits(s: State) -> None:
         left = rules.remaining(limit, paid)
         payable = rules.apply_cap(covered - part, left)
         if code in s.sections_used:
-            s.write(
-                Step(
-                    step="annual_limit",
-                    clause=s.clause("annual_limit"),
-                    section=code,
-                    before=covered - part,
-                    after=payable,
-                    amount=left,
-                    params={"section": code, "limit": limit, "used": paid, "amount": left},
+            s.worksheet.append(
+                _new(
+                    Step,
+                    (
+                        "annual_limit",
+                        s.clause("annual_limit"),
+                        code,
+                        None,
+                        covered - part,
+                        payable,
+                        left,
+                        {"section": code, "limit": limit, "used": paid, "amount": left},
+                    ),
                 )
             )
-        s.sections[code] = SectionResult(
-            covered=covered,
-            deductible=part,
-            limit=limit,
-            prior=paid,
-            payable=payable,
-            exclusion=None if s.whole else s.triggers[code].code,
+        s.sections[code] = _new(
+            SectionResult, (covered, part, limit, paid, payable, None if s.whole else s.triggers[code].code)
         )
 
 
@@ -420,7 +463,7 @@ def _bi_exclusion(s: State) -> str | None:
         return _bi_excluded(s, s.whole[0] if s.whole else NOT_PURCHASED)
     incident = s.claim.incident
     occurred_at = incident.occurred_at or incident.discovered_at
-    _write_trigger(s, trigger, occurred_at, s.claim.version.term_start_at(s.claim.retroactive_date))
+    _write_trigger(s, trigger, occurred_at, _term_start(s.claim.version, s.claim.retroactive_date))
     if trigger.code is not None:
         return trigger.code
     bi_terms = s.terms.bi
@@ -434,10 +477,9 @@ def _bi_exclusion(s: State) -> str | None:
 def _bi_excluded(s: State, code: str) -> str:
     if code not in s.whole:  # a whole-claim exclusion is written once, at the top
         params = {"section": BI, "exclusion": code}
-        s.write(
-            Step(step="section_excluded", clause=s.terms.exclusions[code].clause, section=BI, after=0, amount=0,
-                 params=params)
-        )  # fmt: skip
+        s.worksheet.append(
+            _new(Step, ("section_excluded", s.terms.exclusions[code].clause, BI, None, None, 0, 0, params))
+        )
     return code
 
 
@@ -450,109 +492,146 @@ def _bi_amounts(s: State, b: BusinessInterruption, limit: int, paid: int) -> BIR
     clause = terms.bi.clause
     # The waiting period is a term of cover, not an exclusion: no code is added.
     if not rules.outage_exceeds_waiting(b.outage_start, b.outage_end, waiting):
-        s.write(
-            Step(
-                step="bi_waiting_short",
-                clause=clause,
-                section=BI,
-                after=0,
-                amount=0,
-                params={"section": BI, "hours": shown_hours, "waiting": waiting},
+        s.worksheet.append(
+            _new(
+                Step,
+                (
+                    "bi_waiting_short",
+                    clause,
+                    BI,
+                    None,
+                    None,
+                    0,
+                    0,
+                    {"section": BI, "hours": shown_hours, "waiting": waiting},
+                ),
             )
         )
         _write_bi_limit(s, 0, 0, limit, paid)
         return BIResult(claimed=True, limit=limit, prior=paid, waiting_period_passed=False)
-    s.write(
-        Step(
-            step="bi_waiting_passed",
-            clause=clause,
-            section=BI,
-            params={"section": BI, "hours": shown_hours, "waiting": waiting},
+    s.worksheet.append(
+        _new(
+            Step,
+            (
+                "bi_waiting_passed",
+                clause,
+                BI,
+                None,
+                None,
+                None,
+                None,
+                {"section": BI, "hours": shown_hours, "waiting": waiting},
+            ),
         )
     )
     indemnity_end = rules.indemnity_end(b.outage_start, terms.bi.indemnity_months)
-    s.write(
-        Step(
-            step="bi_indemnity",
-            clause=clause,
-            section=BI,
-            params={
-                "section": BI,
-                "start_at": b.outage_start,
-                "end_at": indemnity_end,
-                "months": terms.bi.indemnity_months,
-            },
+    s.worksheet.append(
+        _new(
+            Step,
+            (
+                "bi_indemnity",
+                clause,
+                BI,
+                None,
+                None,
+                None,
+                None,
+                {
+                    "section": BI,
+                    "start_at": b.outage_start,
+                    "end_at": indemnity_end,
+                    "months": terms.bi.indemnity_months,
+                },
+            ),
         )
     )
     rate = rules.profit_rate(b.operating_profit, b.fixed_costs, b.fiscal_revenue)
-    s.write(
-        Step(
-            step="bi_profit_rate",
-            clause=clause,
-            section=BI,
-            params={
-                "operating_profit": b.operating_profit,
-                "fixed_costs": b.fixed_costs,
-                "fiscal_revenue": b.fiscal_revenue,
-                "rate": _show_rate(rate),
-            },
+    s.worksheet.append(
+        _new(
+            Step,
+            (
+                "bi_profit_rate",
+                clause,
+                BI,
+                None,
+                None,
+                None,
+                None,
+                {
+                    "operating_profit": b.operating_profit,
+                    "fixed_costs": b.fixed_costs,
+                    "fiscal_revenue": b.fiscal_revenue,
+                    "rate": _show_rate(rate),
+                },
+            ),
         )
     )
     lost = rules.lost_profit(b.standard_revenue, b.actual_revenue, rate, b.saved_fixed_costs)
-    s.write(
-        Step(
-            step="bi_lost_profit",
-            clause=clause,
-            section=BI,
-            amount=lost,
-            params={
-                "standard_revenue": b.standard_revenue,
-                "actual_revenue": b.actual_revenue,
-                "saved_fixed_costs": b.saved_fixed_costs,
-                "amount": lost,
-            },
+    s.worksheet.append(
+        _new(
+            Step,
+            (
+                "bi_lost_profit",
+                clause,
+                BI,
+                None,
+                None,
+                None,
+                lost,
+                {
+                    "standard_revenue": b.standard_revenue,
+                    "actual_revenue": b.actual_revenue,
+                    "saved_fixed_costs": b.saved_fixed_costs,
+                    "amount": lost,
+                },
+            ),
         )
     )
     prevention, prevention_cap = rules.prevention_expense(b.prevention_spent, b.revenue_loss_avoided, rate)
-    s.write(
-        Step(
-            step="bi_prevention",
-            clause=clause,
-            section=BI,
-            amount=prevention,
-            params={
-                "prevention_spent": b.prevention_spent,
-                "revenue_loss_avoided": b.revenue_loss_avoided,
-                "cap": prevention_cap,
-                "amount": prevention,
-            },
+    s.worksheet.append(
+        _new(
+            Step,
+            (
+                "bi_prevention",
+                clause,
+                BI,
+                None,
+                None,
+                None,
+                prevention,
+                {
+                    "prevention_spent": b.prevention_spent,
+                    "revenue_loss_avoided": b.revenue_loss_avoided,
+                    "cap": prevention_cap,
+                    "amount": prevention,
+                },
+            ),
         )
     )
     continuation = rules.continuation_expense(b.continuation_spent, b.costs_avoided, prevention)
-    s.write(
-        Step(
-            step="bi_continuation",
-            clause=clause,
-            section=BI,
-            amount=continuation,
-            params={
-                "continuation_spent": b.continuation_spent,
-                "costs_avoided": b.costs_avoided,
-                "prevention": prevention,
-                "amount": continuation,
-            },
+    s.worksheet.append(
+        _new(
+            Step,
+            (
+                "bi_continuation",
+                clause,
+                BI,
+                None,
+                None,
+                None,
+                continuation,
+                {
+                    "continuation_spent": b.continuation_spent,
+                    "costs_avoided": b.costs_avoided,
+                    "prevention": prevention,
+                    "amount": continuation,
+                },
+            ),
         )
     )
     covered = lost + prevention + continuation
-    s.write(
-        Step(
-            step="bi_covered",
-            clause=clause,
-            section=BI,
-            after=covered,
-            amount=covered,
-            params={"section": BI, "amount": covered},
-        )
+    s.worksheet.append(
+        _new(Step, ("bi_covered", clause, BI, None, None, covered, covered, {"section": BI, "amount": covered}))
     )
     payable = rules.apply_cap(covered, rules.remaining(limit, paid))
     _write_bi_limit(s, covered, payable, limit, paid)
@@ -573,15 +652,19 @@ def _bi_amounts(s: State, b: BusinessInterruption, limit: int, paid: int) -> BIR
 
 def _write_bi_limit(s: State, covered: int, payable: int, limit: int, paid: int) -> None:
     left = rules.remaining(limit, paid)
-    s.write(
-        Step(
-            step="annual_limit",
-            clause=s.clause("annual_limit"),
-            section=BI,
-            before=covered,
-            after=payable,
-            amount=left,
-            params={"section": BI, "limit": limit, "used": paid, "amount": left},
+    s.worksheet.append(
+        _new(
+            Step,
+            (
+                "annual_limit",
+                s.clause("annual_limit"),
+                BI,
+                None,
+                covered,
+                payable,
+                left,
+                {"section": BI, "limit": limit, "used": paid, "amount": left},
+            ),
         )
     )
 
@@ -597,7 +680,7 @@ def _show_rate(rate: Decimal) -> str:
 def total(s: State) -> None:
     assert s.bi is not None  # noqa: S101 - set by `business_interruption`
     s.total = sum(section.payable for section in s.sections.values()) + s.bi.payable
-    s.write(Step(step="total", clause=s.clause("total"), amount=s.total, params={"amount": s.total}))
+    s.worksheet.append(_new(Step, ("total", s.clause("total"), None, None, None, None, s.total, {"amount": s.total})))
 
 
 # ------------------------------------------------------------- 9. emergency support, regulatory (§4)
@@ -608,12 +691,21 @@ def emergency_support(s: State) -> None:
     # "An incident the insurance can pay for": no whole-claim exclusion and a section triggered.
     any_in = any(trigger.code is None for trigger in s.triggers.values())
     not_payable = s.whole if s.whole else (() if any_in else (OUTSIDE,))
-    s.support = service.assess(
-        s.claim.version.support,
-        country=incident.country,
+    affected = incident.affected_persons > 0 or incident.affected_businesses > 0
+    s.support = _support(s.claim.version, incident.country, not_payable, incident.accident_types, affected)
+
+
+@functools.lru_cache(maxsize=1024)
+def _support(
+    version: ProductVersion, country: str, not_payable: tuple[str, ...], accident_types: frozenset[str], affected: bool
+) -> service.Support:
+    """The service's answer for these facts (kept: a batch has few combinations; the answer is immutable)."""
+    return service.assess(
+        version.support,
+        country=country,
         not_payable=not_payable,
-        accident_types=incident.accident_types,
-        affected=incident.affected_persons > 0 or incident.affected_businesses > 0,
+        accident_types=accident_types,
+        affected=affected,
     )
 
 
