@@ -54,8 +54,16 @@ def test_payments_received_equal_what_was_applied_plus_credit_plus_refunds_at_ev
     premium = PREMIUMS[payment][first]
     plan = policy.payment_plan(version=VERSION, payment=payment, start_date=START, premium=premium)
     acc = account.open_account(plan.installments)
-    end = policy.end_date(VERSION, START)
     in_force = True
+    terms_from = START  # the day the current terms took effect: no change or cancellation before it
+
+    def allowed(day: dt.date) -> bool:  # the callers' check (usecases.policies), the one rule
+        try:
+            administration.check_effective_date(VERSION, START, day, requested_on=None, terms_from=terms_from)
+        except InvalidInput:
+            return False
+        return True
+
     for op in ops:
         kind = op[0]
         standing = administration.Standing(
@@ -67,15 +75,15 @@ def test_payments_received_equal_what_was_applied_plus_credit_plus_refunds_at_ev
                 acc, _ = account.close(acc)
         elif kind == "change" and in_force:
             day = START + dt.timedelta(days=int(op[1]))
-            if day >= end:
+            if not allowed(day):
                 continue
             new = PREMIUMS[payment][int(op[2])]
             acc = administration.change(standing, effective_date=day, new_premium=new).account
-            premium = new
+            premium, terms_from = new, day
             event("change")
         elif kind == "cancel" and in_force:
             day = START + dt.timedelta(days=int(op[1]))
-            if day >= end:
+            if not allowed(day):
                 continue
             acc = administration.cancel(standing, effective_date=day).account
             in_force = False

@@ -308,3 +308,29 @@ def test_api_errors_speak_the_requested_language(api: Callable[..., Any]) -> Non
     assert "指定できる値" in ja
     assert "Allowed values" in en
     assert json.dumps(ja, ensure_ascii=False) != json.dumps(en)
+
+
+def test_nothing_takes_effect_before_a_change_already_applied(
+    api: Callable[..., Any], holder: User, today: dt.date
+) -> None:
+    """A change dated later than today is applied at once; a cancellation (or another change) dated before
+    it would settle on terms the account never had: refused, naming the day from which it may take effect."""
+    customer = api(holder)
+    quote = customer.post("/quotes", {"industry": "wholesale", "revenue": 500_000_000}).json()
+    policy = customer.post(f"/applications/{_apply(customer, quote['id'], today, payment='annual')['id']}/bind").json()
+    number = policy["number"]
+    later = today + dt.timedelta(days=3)
+    changed = customer.post(f"/policies/{number}/changes", {"effective_date": later.isoformat(), "deductible": 0})
+    assert changed.status_code == 201, changed.content
+    for path, body in (
+        ("cancellation", {"effective_date": today.isoformat()}),
+        ("changes", {"effective_date": today.isoformat(), "bi_limit": 30_000_000}),
+    ):
+        refused = customer.post(f"/policies/{number}/{path}", body)
+        assert refused.status_code == 422, refused.content
+        error = refused.json()["errors"][0]
+        assert (error["field"], error["code"]) == ("effective_date", "E_BEFORE_CHANGE")
+        assert later.isoformat() in error["message"]
+    assert Refund.objects.count() == 0 and PolicyVersion.objects.filter(policy__number=number).count() == 2
+    cancelled = customer.post(f"/policies/{number}/cancellation", {"effective_date": later.isoformat()})
+    assert cancelled.status_code in (200, 201), cancelled.content

@@ -23,7 +23,7 @@ from mamori.errors import FieldError, InvalidInput
 from mamori.money import Yen
 from mamori.policy import account, arithmetic, lifecycle
 from mamori.policy.account import Account, Move
-from mamori.policy.errors import BackdatedEffectiveDate
+from mamori.policy.errors import BackdatedEffectiveDate, BeforeCurrentTerms
 from mamori.policy.schedule import InstallmentStatus, PaymentPlan
 
 __all__ = [
@@ -74,13 +74,23 @@ CHANGEABLE: Final = tuple(f.name for f in fields(Terms))
 
 
 def check_effective_date(
-    version: ProductVersion, start_date: dt.date, effective_date: dt.date, *, requested_on: dt.date
+    version: ProductVersion,
+    start_date: dt.date,
+    effective_date: dt.date,
+    *,
+    requested_on: dt.date | None,
+    terms_from: dt.date | None = None,
 ) -> None:
     """A change or a cancellation asked for on ``requested_on`` takes effect on ``d`` with requested_on ≤ d < end
-    (and start ≤ d): :class:`BackdatedEffectiveDate` or :class:`~mamori.policy.EffectiveDateOutsideTerm`."""
+    (and start ≤ d): :class:`BackdatedEffectiveDate` or :class:`~mamori.policy.EffectiveDateOutsideTerm`; and
+    not before ``terms_from``, the day the current terms took effect (a change dated later than today may
+    already be applied): :class:`BeforeCurrentTerms`. ``requested_on`` None: an underwriter's decision on a
+    request already checked when it was made."""
     arithmetic.check_effective_date(version, start_date, effective_date)
-    if effective_date < requested_on:
+    if requested_on is not None and effective_date < requested_on:
         raise BackdatedEffectiveDate(effective_date=effective_date, requested_on=requested_on)
+    if terms_from is not None and effective_date < terms_from:
+        raise BeforeCurrentTerms(effective_date=effective_date, terms_from=terms_from)
 
 
 def check_terms_change(current: Terms, new: Terms) -> None:

@@ -53,6 +53,18 @@ class BackdatedEffectiveDate(InvalidInput):
         super().__init__([FieldError("effective_date", self.code, {"value": effective_date, "minimum": requested_on})])
 
 
+class BeforeCurrentTerms(InvalidInput):
+    """A change or a cancellation takes effect on or after the date the policy's current terms took effect
+    (its latest change): one dated before it would settle a premium the account never had."""
+
+    code: Final = "E_BEFORE_CHANGE"
+
+    def __init__(self, *, effective_date: dt.date, terms_from: dt.date) -> None:
+        self.effective_date = effective_date
+        self.terms_from = terms_from
+        super().__init__([FieldError("effective_date", self.code, {"value": effective_date, "minimum": terms_from})])
+
+
 class InvalidDate(InvalidInput):
     """A date outside the calendar the product accepts (:data:`mamori.calendar.EARLIEST_DATE` …)."""
 

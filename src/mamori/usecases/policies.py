@@ -18,7 +18,7 @@ from mamori.authority import Action, Subject, Target
 from mamori.catalog import Catalog, ProductVersion
 from mamori.errors import FieldError, InvalidInput, Refused
 from mamori.money import Yen
-from mamori.policy import account, administration, arithmetic, lifecycle, schedule
+from mamori.policy import account, administration, lifecycle, schedule
 from mamori.policy.account import Account, Move
 from mamori.policy.administration import Terms
 from mamori.policy.lifecycle import (
@@ -89,6 +89,8 @@ class PolicyRecord:
     account: Account
     open_incident: bool
     target: Target
+    #: The day the current terms took effect (the latest change's effective date; the start at issue).
+    terms_from: dt.date | None = None
 
     @property
     def terms(self) -> Terms:
@@ -261,7 +263,9 @@ def change(
     POLICY_TRANSITIONS.apply(current=policy.state, action=PolicyAction.CHANGE)
     day = _date("effective_date", effective_date)
     wanted = _changes(changes)
-    administration.check_effective_date(policy.version, policy.start_date, day, requested_on=today)
+    administration.check_effective_date(
+        policy.version, policy.start_date, day, requested_on=today, terms_from=policy.terms_from
+    )
     rated = _rated(catalog, policy, wanted)
     administration.check_terms_change(policy.terms, terms_of(rated.risk))
     reasons = _reasons(policy, rated)
@@ -309,7 +313,9 @@ def decide_change(  # noqa: PLR0913 - keyword-only: the request, the policy and 
     if step is ChangeRequestAction.DECLINE:
         return state, None
     POLICY_TRANSITIONS.apply(current=policy.state, action=PolicyAction.CHANGE)
-    arithmetic.check_effective_date(policy.version, policy.start_date, request.effective_date)
+    administration.check_effective_date(
+        policy.version, policy.start_date, request.effective_date, requested_on=None, terms_from=policy.terms_from
+    )
     rated = _rated(catalog, policy, request.changes)
     premium = _underwriter_premium(policy.version, monthly_premium) or rated.premium
     if premium is None:
@@ -325,7 +331,9 @@ def cancel(*, subject: Subject, policy: PolicyRecord, effective_date: Any, today
     authority.require(subject, Action.CANCEL, policy.target)
     POLICY_TRANSITIONS.apply(current=policy.state, action=PolicyAction.CANCEL)
     day = _date("effective_date", effective_date)
-    administration.check_effective_date(policy.version, policy.start_date, day, requested_on=today)
+    administration.check_effective_date(
+        policy.version, policy.start_date, day, requested_on=today, terms_from=policy.terms_from
+    )
     return administration.cancel(policy.standing, effective_date=day)
 
 

@@ -49,6 +49,7 @@ def policy_record(policy: Policy) -> policy_usecases.PolicyRecord:
         account=billing.account_of(policy),
         open_incident=open_incident(policy),
         target=accounts.business_target(policy.business),
+        terms_from=v.effective_date,
     )
 
 
