@@ -3,19 +3,12 @@ realistic histories — policies, installments, mid-term changes, incidents, cas
 
 Fast and still what the services write: a few dozen *prototype* policyholders are made through the
 services themselves (quote, application, bind, payments, a change, the eight incidents of ``product.md``
-§6 at their stages), then the rest are copies of a prototype's rows — every row of the prototype (its
-quote, application, policy and versions, installments, payments, incident, case and its timeline, claim,
-cost lines, calculations, payments, reserve history, ledger and the audit trail) with new keys, a new
-business, login and policy number. The amounts, statuses and dates of a copy are those of its prototype,
-so every invariant the services keep (installments summing to the premium, a case for every incident, a
-ledger for every paid claim payment, …) holds for every generated row.
-
-Quick (docs/performance.md, ``bench/bench_demo_scale.py``): the prototypes are read once (a query per
-model) and compiled into row templates whose slots are what a copy changes (keys, the keys it points to,
-names, login, policy numbers, in JSON documents too), a copy fills the slots, and the rows of a
-thousand copies go to the database as they are made: one ``COPY`` per model on PostgreSQL (one
-``INSERT … VALUES`` batch on SQLite). No password is hashed per policyholder: the generated logins share
-the demo users' hash (Argon2, deliberately slow).
+§6 at their stages), then the rest are copies of a prototype's rows written with ``bulk_create`` — every
+row of the prototype (its quote, application, policy and versions, installments, payments, incident, case
+and its timeline, claim, cost lines, calculations, payments, reserve history, ledger and the audit trail)
+with new keys, a new business, login and policy number. The amounts, statuses and dates of a copy are
+those of its prototype, so every invariant the services keep (installments summing to the premium, a
+case for every incident, a ledger for every paid claim payment, …) holds for every generated row.
 
 The certificates (PDFs naming the business) are neither made for the prototypes nor copied: a generated
 policy's certificate is made the first time it is asked for (:func:`mamori.web.policies.services.certificates_ensure`),
@@ -24,7 +17,6 @@ the same document it would have been at issue.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import random
@@ -132,52 +124,25 @@ def load(*, scale: int, out: TextIO, seed: int = 18) -> int:
         done = 0
         batch = 1000
         copier = Copier()
-        with transaction.atomic(), _keys_checked_at_the_end():
-            _no_flush_wait()
-            for first in range(0, copies, batch):
+        for first in range(0, copies, batch):
+            with transaction.atomic():
+                _no_flush_wait()
                 chunk = plan[first : first + batch]
                 start = len(prototypes) + first + 1
                 copier.run(chunk, indexes=range(start, start + len(chunk)))
-                done += len(chunk)
-                if done % 5000 < batch:
-                    out.write(f"scale: {len(prototypes) + done}/{scale} policyholders\n")
+            done += len(chunk)
+            if done % 5000 < batch:
+                out.write(f"scale: {len(prototypes) + done}/{scale} policyholders\n")
     out.write(f"scale: {scale} policyholders in {time.monotonic() - started:.1f} s\n")
     return scale
 
 
 def _no_flush_wait() -> None:
-    """This transaction's commit does not wait for its log to reach the disk (PostgreSQL): a crash just
-    after could lose the copies (the data is a demo's, loaded again at the next start), never half of them."""
+    """This transaction's commit does not wait for its log to reach the disk (PostgreSQL): a crash just after
+    could lose the last copies (the data is a demo's), never mix them; each commit is a ~1,000 copies' log."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
-@contextlib.contextmanager
-def _keys_checked_at_the_end() -> Iterator[None]:
-    """On PostgreSQL, inside the caller's transaction: the foreign keys of the tables the copies are written
-    to are dropped for the load and added back after it, which checks every row in one join per key
-    instead of one lookup per row (a third of the database's work). A failure rolls the load back with
-    the keys as they were; meanwhile those tables are the load's alone (the server starts after it)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # this transaction's pending checks: ALTER TABLE wants none
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY oid",
-            [[m._meta.db_table for m, _ in _PLAN] + [AuditEvent._meta.db_table]],
-        )
-        keys = cursor.fetchall()
-        for table, name, _ in keys:
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
-    yield
-    with connection.cursor() as cursor:
-        for table, name, definition in keys:
-            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # as Django declares its keys (INITIALLY DEFERRED)
 
 
 # ------------------------------------------------------------------------------------------ prototypes
