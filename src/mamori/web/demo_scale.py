@@ -3,12 +3,19 @@ realistic histories — policies, installments, mid-term changes, incidents, cas
 
 Fast and still what the services write: a few dozen *prototype* policyholders are made through the
 services themselves (quote, application, bind, payments, a change, the eight incidents of ``product.md``
-§6 at their stages), then the rest are copies of a prototype's rows written with ``bulk_create`` — every
-row of the prototype (its quote, application, policy and versions, installments, payments, incident, case
-and its timeline, claim, cost lines, calculations, payments, reserve history, ledger and the audit trail)
-with new keys, a new business, login and policy number. The amounts, statuses and dates of a copy are
-those of its prototype, so every invariant the services keep (installments summing to the premium, a
-case for every incident, a ledger for every paid claim payment, …) holds for every generated row.
+§6 at their stages), then the rest are copies of a prototype's rows — every row of the prototype (its
+quote, application, policy and versions, installments, payments, incident, case and its timeline, claim,
+cost lines, calculations, payments, reserve history, ledger and the audit trail) with new keys, a new
+business, login and policy number. The amounts, statuses and dates of a copy are those of its prototype,
+so every invariant the services keep (installments summing to the premium, a case for every incident, a
+ledger for every paid claim payment, …) holds for every generated row.
+
+Quick (docs/performance.md, ``bench/bench_demo_scale.py``): the prototypes are read once (a query per
+model) and compiled into row templates whose slots are what a copy changes (keys, the keys it points to,
+names, login, policy numbers, in JSON documents too); a copy fills the slots, and the rows of a thousand
+copies go to the database as they are made: one ``COPY`` per model on PostgreSQL (one ``INSERT … VALUES``
+batch on SQLite). No password is hashed per policyholder: the generated logins share the demo users'
+hash (Argon2, deliberately slow).
 
 The certificates (PDFs naming the business) are neither made for the prototypes nor copied: a generated
 policy's certificate is made the first time it is asked for (:func:`mamori.web.policies.services.certificates_ensure`),
