@@ -3,12 +3,19 @@ realistic histories — policies, installments, mid-term changes, incidents, cas
 
 Fast and still what the services write: a few dozen *prototype* policyholders are made through the
 services themselves (quote, application, bind, payments, a change, the eight incidents of ``product.md``
-§6 at their stages), then the rest are copies of a prototype's rows written with ``bulk_create`` — every
-row of the prototype (its quote, application, policy and versions, installments, payments, incident, case
-and its timeline, claim, cost lines, calculations, payments, reserve history, ledger and the audit trail)
-with new keys, a new business, login and policy number. The amounts, statuses and dates of a copy are
-those of its prototype, so every invariant the services keep (installments summing to the premium, a
-case for every incident, a ledger for every paid claim payment, …) holds for every generated row.
+§6 at their stages), then the rest are copies of a prototype's rows — every row of the prototype (its
+quote, application, policy and versions, installments, payments, incident, case and its timeline, claim,
+cost lines, calculations, payments, reserve history, ledger and the audit trail) with new keys, a new
+business, login and policy number. The amounts, statuses and dates of a copy are those of its prototype,
+so every invariant the services keep (installments summing to the premium, a case for every incident, a
+ledger for every paid claim payment, …) holds for every generated row.
+
+Quick (docs/performance.md, ``bench/bench_demo_scale.py``): the prototypes are read once (a query per
+model) and compiled into row templates whose slots are what a copy changes (keys, the keys it points to,
+names, login, policy numbers, in JSON documents too); a copy fills the slots, and the rows of a thousand
+copies go to the database as they are made: one ``COPY`` per model on PostgreSQL (one ``INSERT … VALUES``
+batch on SQLite). No password is hashed per policyholder: the generated logins share the demo users'
+hash (Argon2, deliberately slow).
 
 The certificates (PDFs naming the business) are neither made for the prototypes nor copied: a generated
 policy's certificate is made the first time it is asked for (:func:`mamori.web.policies.services.certificates_ensure`),
@@ -20,11 +27,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import secrets
+import re
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TextIO
 
 from django.contrib.auth.models import User
@@ -126,6 +133,7 @@ def load(*, scale: int, out: TextIO, seed: int = 18) -> int:
         copier = Copier()
         for first in range(0, copies, batch):
             with transaction.atomic():
+                _no_flush_wait()
                 chunk = plan[first : first + batch]
                 start = len(prototypes) + first + 1
                 copier.run(chunk, indexes=range(start, start + len(chunk)))
@@ -134,6 +142,14 @@ def load(*, scale: int, out: TextIO, seed: int = 18) -> int:
                 out.write(f"scale: {len(prototypes) + done}/{scale} policyholders\n")
     out.write(f"scale: {scale} policyholders in {time.monotonic() - started:.1f} s\n")
     return scale
+
+
+def _no_flush_wait() -> None:
+    """This transaction's commit does not wait for its log to reach the disk (PostgreSQL): a crash just after
+    could lose the last copies (the data is a demo's), never mix them; each commit is a ~1,000 copies' log."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 # ------------------------------------------------------------------------------------------ prototypes
@@ -160,7 +176,7 @@ def _prototypes(scale: int, *, users: Mapping[str, User], agency: Agency) -> lis
         )
         user = accounts.user_create(
             username=g["username"],
-            password=secrets.token_urlsafe(12),
+            password=None,
             role=roles.POLICYHOLDER,
             business=b,
             email=g["email"],
@@ -220,6 +236,7 @@ _PLAN: tuple[tuple[type[models.Model], str], ...] = (
     (Business, "pk"),
     (User, "profile__business"),
     (Profile, "business"),
+    (User.groups.through, "user__profile__business"),
     (Quote, "business"),
     (Application, "business"),
     (Policy, "business"),
@@ -262,26 +279,203 @@ _AUDITED: dict[str, type[models.Model]] = {
 
 class _Prototype:
     """The rows of one prototype business, read once: by model, (old key, prepared values by attname);
-    JSON documents serialized as the database stores them."""
+    JSON documents serialized as the database stores them. Compiled once into templates: each row's
+    values with the places a copy changes (its keys, the keys it points to among the prototype's rows,
+    the business's name, the login, the policy numbers — in the JSON documents too) as slots."""
 
-    def __init__(self, business_id: int) -> None:
-        self.rows: dict[type[models.Model], list[dict[str, Any]]] = {}
-        for model, path in _PLAN:
-            self.rows[model] = [_prepared(model, row) for row in model.objects.filter(**{path: business_id})
-                                .order_by("pk").values(*_attnames(model))]  # fmt: skip
-        keys = {
-            t: [str(r["number"] if m is Policy else r["id"]) for r in self.rows.get(m, [])] for t, m in _AUDITED.items()
+    def __init__(self, rows: dict[type[models.Model], list[dict[str, Any]]], audit: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        self.audit = audit
+        self._compile()
+
+    def _compile(self) -> None:
+        (business,) = self.rows[Business]
+        self.entity: str = business["_raw"]["entity"]
+        #: The old keys of every copied row, by model (a copy gives each a new one).
+        self.olds = {m: [r["_old"] for r in rows] for m, rows in self.rows.items() if rows}
+        #: What a copy fills in, (how it is written, what it is): the slots of the templates are indexes.
+        self.tokens: list[tuple[str, tuple[Any, ...]]] = []
+        self._token_of: dict[tuple[str, tuple[Any, ...]], int] = {}
+        mine = {m: set(olds) for m, olds in self.olds.items()}
+        numbers = [r["number"] for r in self.rows[Policy]]
+        self._texts = self._strings(business, numbers)
+        self._pattern = re.compile("|".join(re.escape(t) for t in sorted(self._texts, key=len, reverse=True)))
+        self.templates = {
+            model: [self._template(model, row, mine, numbers) for row in rows] for model, rows in self.rows.items()
         }
-        audit = [
-            row
-            for t, ids in keys.items()
-            for row in AuditEvent.objects.filter(object_type=t, object_id__in=ids)
-            .order_by("pk")
-            .values(*_attnames(AuditEvent))
-        ]
-        self.audit = [_prepared(AuditEvent, row) for row in audit]
-        through = User.groups.through
-        self.groups = list(through.objects.filter(user__profile__business=business_id).values("user_id", "group_id"))
+        self.audit_templates = [self._audit(row, mine, numbers) for row in self.audit]
+
+    def _strings(self, business: Mapping[str, Any], numbers: list[str]) -> dict[str, tuple[Any, ...]]:
+        """The prototype's strings as inside a serialized JSON string, and what they are in a copy."""
+        texts: dict[str, tuple[Any, ...]] = {}
+        for m, olds in self.olds.items():
+            if isinstance(m._meta.pk, models.UUIDField):
+                texts.update({_escaped(str(old)): ("key", m, old) for old in olds})
+        for user in self.rows[User]:
+            texts[_escaped(user["username"])] = ("username",)
+        for row in (business, *self.rows[User]):
+            if row["email"]:
+                texts[_escaped(row["email"])] = ("email",)
+        texts[_escaped(business["name"])] = ("name",)
+        texts.update({_escaped(n): ("number", n) for n in numbers})
+        return texts
+
+    def _template(
+        self, model: type[models.Model], row: Mapping[str, Any], mine: Mapping[Any, set[Any]], numbers: list[str]
+    ) -> _Template:
+        spec = _spec(model)
+        raw = row["_raw"]
+        base = [row[name] for name, _, _ in spec]
+        slots: list[tuple[int, int]] = []
+        formats: list[tuple[int, str, tuple[int, ...]]] = []
+        for pos, (name, kind, target) in enumerate(spec):
+            if kind == "pk":
+                slots.append((pos, self._token("db", ("key", model, raw[name]))))
+            elif kind == "fk" and raw[name] is not None and raw[name] in mine.get(target, ()):
+                slots.append((pos, self._token("db", ("key", target, raw[name]))))
+            elif kind == "json" and base[pos] is not None:
+                formats.extend(self._format(pos, base[pos]))
+        for name, what in _FIELDS.get(model, {}).items():
+            pos = [n for n, _, _ in spec].index(name)
+            if what is None:
+                base[pos] = None
+            elif what == ("number",):
+                slots.append((pos, self._token("plain", ("number", row[name]))))
+            elif what == ("reference",):
+                formats.append(self._reference(pos, row[name], numbers))
+            else:
+                slots.append((pos, self._token("plain", what)))
+        return _Template(base, slots, formats)
+
+    def _token(self, how: str, what: tuple[Any, ...]) -> int:
+        key = (how, what)
+        if key not in self._token_of:
+            self._token_of[key] = len(self.tokens)
+            self.tokens.append(key)
+        return self._token_of[key]
+
+    def _format(
+        self, pos: int, text: str, extra: Mapping[str, int] | None = None
+    ) -> list[tuple[int, str, tuple[int, ...]]]:
+        """A serialized JSON document with the prototype's strings as slots (none when it names none)."""
+        parts: list[str] = []
+        slots: list[int] = []
+        last = 0
+        for match in self._pattern.finditer(text):
+            parts.append(_braces(text[last : match.start()]))
+            parts.append(f"{{{len(slots)}}}")
+            slots.append(self._token("text", self._texts[match.group()]))
+            last = match.end()
+        parts.append(_braces(text[last:]))
+        fmt = "".join(parts)
+        for literal, token in (extra or {}).items():
+            if literal in fmt:
+                fmt = fmt.replace(literal, f"{{{len(slots)}}}")
+                slots.append(token)
+        return [(pos, fmt, tuple(slots))] if slots else []
+
+    def _reference(self, pos: int, reference: str, numbers: list[str]) -> tuple[int, str, tuple[int, ...]]:
+        """A payment's reference: the copy's policy numbers instead of the prototype's, else its login after it."""
+        named = [n for n in numbers if n in reference]
+        if not named:
+            return (pos, _braces(reference) + "-{0}", (self._token("plain", ("username",)),))
+        fmt = _braces(reference)
+        slots: list[int] = []
+        for n in named:
+            fmt = fmt.replace(n, f"{{{len(slots)}}}")
+            slots.append(self._token("plain", ("number", n)))
+        return (pos, fmt, tuple(slots))
+
+    def _audit(self, row: Mapping[str, Any], mine: Mapping[Any, set[Any]], numbers: list[str]) -> _Template:
+        raw = row["_raw"]
+        spec = _spec(AuditEvent)
+        names = [n for n, _, _ in spec]
+        base = [row[name] for name in names]
+        slots: list[tuple[int, int]] = []
+        formats: list[tuple[int, str, tuple[int, ...]]] = []
+        model = _AUDITED[raw["object_type"]]
+        object_id = raw["object_id"]
+        if model is Policy and object_id in numbers:
+            slots.append((names.index("object_id"), self._token("plain", ("number", object_id))))
+        elif model is not Policy:
+            by_str = {str(old): old for old in mine.get(model, ())}
+            if object_id in by_str:
+                slots.append((names.index("object_id"), self._token("str", ("key", model, by_str[object_id]))))
+        if raw["actor_id"] in mine.get(User, ()):
+            slots.append((names.index("actor_id"), self._token("db", ("key", User, raw["actor_id"]))))
+        if raw["actor_label"] in {u["username"] for u in self.rows[User]}:
+            slots.append((names.index("actor_label"), self._token("plain", ("username",))))
+        for name in ("before", "after"):
+            pos = names.index(name)
+            value = raw[name]
+            if value is None:
+                continue
+            extra = {}
+            if isinstance(value, dict) and value.get("business") in mine.get(Business, ()):
+                # A user made for a business names it by its key.
+                mark = "@business@"
+                encoder = AuditEvent._meta.get_field(name).encoder
+                base[pos] = json.dumps(dict(value, business=mark), cls=encoder)
+                extra = {json.dumps(mark): self._token("str", ("key", Business, value["business"]))}
+            formats.extend(self._format(pos, base[pos], extra))
+        return _Template(base, slots, formats)
+
+
+def _read(business_ids: Iterable[int]) -> dict[int, _Prototype]:
+    """The prototypes of these businesses: a query per model (and per audited type) for all of them."""
+    ids = sorted(set(business_ids))
+    rows: dict[int, dict[type[models.Model], list[dict[str, Any]]]] = {b: {m: [] for m, _ in _PLAN} for b in ids}
+    for model, path in _PLAN:
+        found = model.objects.filter(**{f"{path}__in": ids}).order_by("pk")
+        for row in found.values(*_attnames(model), of_business=F(path)):
+            business = row.pop("of_business")
+            rows[business][model].append(_prepared(model, row))
+    owner: dict[tuple[str, str], int] = {}
+    for business, mine in rows.items():
+        for kind, model in _AUDITED.items():
+            owner.update({(kind, str(r["number"] if model is Policy else r["_old"])): business for r in mine[model]})
+    audit: dict[int, list[dict[str, Any]]] = {b: [] for b in ids}
+    for kind in _AUDITED:
+        named = [object_id for t, object_id in owner if t == kind]
+        found = AuditEvent.objects.filter(object_type=kind, object_id__in=named).order_by("pk")
+        for row in found.values(*_attnames(AuditEvent)):
+            audit[owner[kind, row["object_id"]]].append(_prepared(AuditEvent, row))
+    return {b: _Prototype(rows[b], audit[b]) for b in ids}
+
+
+class _Template:
+    """A row of a prototype: its values, the slots a copy fills with a value, and the texts a copy formats."""
+
+    __slots__ = ("base", "formats", "slots")
+
+    def __init__(
+        self, base: list[Any], slots: list[tuple[int, int]], formats: list[tuple[int, str, tuple[int, ...]]]
+    ) -> None:
+        self.base = base
+        self.slots = slots
+        self.formats = formats
+
+    def fill(self, values: list[Any]) -> list[Any]:
+        row = self.base.copy()
+        for pos, token in self.slots:
+            row[pos] = values[token]
+        for pos, fmt, tokens in self.formats:
+            row[pos] = fmt.format(*[values[t] for t in tokens])
+        return row
+
+
+#: The columns a copy sets itself: to None, to the copy's own value, or formatted from the prototype's.
+_FIELDS: dict[type[models.Model], dict[str, tuple[str, ...] | None]] = {
+    Business: {"name": ("name",), "address": ("address",), "email": ("email",)},
+    User: {"username": ("username",), "email": ("email",), "last_login": None},
+    Policy: {"number": ("number",)},
+    Payment: {"reference": ("reference",)},
+}
+
+
+def _braces(text: str) -> str:
+    """``text`` as a literal of a format string."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _attnames(model: type[models.Model]) -> list[str]:
@@ -290,7 +484,7 @@ def _attnames(model: type[models.Model]) -> list[str]:
 
 def _prepared(model: type[models.Model], row: Mapping[str, Any]) -> dict[str, Any]:
     """``row`` with its values as the database takes them, the old keys kept under ``_old`` (and the raw
-    values of what a copy changes under ``_raw``)."""
+    values under ``_raw``)."""
     out: dict[str, Any] = {"_old": row["id"], "_raw": dict(row)}
     for field in model._meta.concrete_fields:
         value = row[field.attname]
@@ -307,55 +501,79 @@ def _escaped(text: str) -> str:
 
 
 class Copier:
-    """Copies of prototypes for the generated policyholders ``indexes``: a few inserts per model (``COPY``
+    """Copies of prototypes for the generated policyholders ``indexes``: one insert per model (``COPY``
     on PostgreSQL), inside the caller's transaction."""
 
     def __init__(self) -> None:
         self._cache: dict[int, _Prototype] = {}
 
-    def prototype(self, business_id: int) -> _Prototype:
-        if business_id not in self._cache:
-            self._cache[business_id] = _Prototype(business_id)
-        return self._cache[business_id]
-
     def run(self, prototype_ids: list[int], *, indexes: Iterable[int]) -> None:
         numbers = list(indexes)
-        protos = [self.prototype(b) for b in prototype_ids]
-        # Per copy: old key → new key, by model; and old text → new text for the JSON documents.
-        keys: list[dict[type[models.Model], dict[Any, Any]]] = [defaultdict(dict) for _ in protos]
-        strings: list[dict[str, str]] = [{} for _ in protos]
+        unread = {b for b in prototype_ids if b not in self._cache}
+        if unread:
+            self._cache.update(_read(unread))
+        protos = [self._cache[b] for b in prototype_ids]
         policy_numbers = self._policy_numbers(protos)
+        counts: dict[type[models.Model], int] = defaultdict(int)
+        for proto in protos:
+            for model, olds in proto.olds.items():
+                counts[model] += len(olds)
+        ids = {model: _new_ids(model, count) for model, count in counts.items()}
+        audit_ids = _new_ids(AuditEvent, sum(len(p.audit) for p in protos))
+        assert audit_ids is not None  # noqa: S101 - an integer key
+        sqlite = connection.vendor != "postgresql"
+        copies = [
+            (proto, self._values(proto, generated(n, proto.entity), policy_numbers[c], ids, sqlite=sqlite))
+            for c, (proto, n) in enumerate(zip(protos, numbers, strict=True))
+        ]
+        # The rows are made while they are sent: the database writes a model's rows as the next are made.
         for model, _ in _PLAN:
-            count = sum(len(p.rows[model]) for p in protos)
-            if not count:
-                continue
-            ids = _new_ids(model, count)
-            out = []
-            for c, proto in enumerate(protos):
-                g = generated(numbers[c])
-                for row in proto.rows[model]:
-                    new_pk = uuid.uuid4() if ids is None else next(ids)
-                    keys[c][model][row["_old"]] = new_pk
-                    if isinstance(new_pk, uuid.UUID):
-                        strings[c][str(row["_old"])] = str(new_pk)
-                    out.append(self._row(model, row, new_pk, keys[c], strings[c], g, policy_numbers[c]))
-            _insert(model, out)
-        through = User.groups.through
-        through.objects.bulk_create(
-            [
-                through(user_id=keys[c][User][row["user_id"]], group_id=row["group_id"])
-                for c, proto in enumerate(protos)
-                for row in proto.groups
-            ],
-            batch_size=2000,
-        )
-        count = sum(len(p.audit) for p in protos)
-        ids = _new_ids(AuditEvent, count)
-        assert ids is not None  # noqa: S101 - an integer key
-        _insert(
-            AuditEvent,
-            [self._audit(row, next(ids), keys[c], strings[c]) for c, proto in enumerate(protos) for row in proto.audit],
-        )
+            if counts.get(model):
+                _insert(model, (t.fill(values) for proto, values in copies for t in proto.templates[model]))
+        _insert(AuditEvent, self._audit_rows(copies, audit_ids))
+
+    @staticmethod
+    def _audit_rows(copies: list[tuple[_Prototype, list[Any]]], ids: Iterator[int]) -> Iterator[list[Any]]:
+        pk = [f.primary_key for f in AuditEvent._meta.concrete_fields].index(True)
+        for proto, values in copies:
+            for template in proto.audit_templates:
+                row = template.fill(values)
+                row[pk] = next(ids)
+                yield row
+
+    @staticmethod
+    def _values(
+        proto: _Prototype,
+        g: Mapping[str, str],
+        numbers: Mapping[str, str],
+        ids: Mapping[type[models.Model], Iterator[int] | None],
+        *,
+        sqlite: bool,
+    ) -> list[Any]:
+        """The values of ``proto``'s tokens for one copy: its new keys, names and numbers."""
+        what: dict[tuple[Any, ...], Any] = {
+            ("name",): g["name"],
+            ("address",): g["address"],
+            ("email",): g["email"],
+            ("username",): g["username"],
+        }
+        for model, olds in proto.olds.items():
+            keys = ids[model]
+            for old in olds:
+                what["key", model, old] = uuid.uuid4() if keys is None else next(keys)
+        for old, new in numbers.items():
+            what["number", old] = new
+        values = []
+        for how, name in proto.tokens:
+            value = what[name]
+            if how == "db":
+                value = value.hex if sqlite and isinstance(value, uuid.UUID) else value
+            elif how == "str":
+                value = str(value)
+            elif how == "text":
+                value = _escaped(str(value))
+            values.append(value)
+        return values
 
     def _policy_numbers(self, protos: list[_Prototype]) -> list[dict[str, str]]:
         """New policy numbers from the yearly counters (taken in one step per year)."""
@@ -378,71 +596,6 @@ class Copier:
             out.append(mine)
         return out
 
-    def _row(  # noqa: PLR0913, PLR0917 - the row and everything its copy is made from
-        self,
-        model: type[models.Model],
-        row: Mapping[str, Any],
-        new_pk: Any,
-        keys: Mapping[type[models.Model], Mapping[Any, Any]],
-        strings: dict[str, str],
-        g: Mapping[str, str],
-        numbers: Mapping[str, str],
-    ) -> list[Any]:
-        new = dict(row)
-        fix = _FIXES.get(model)
-        if fix is not None:
-            fix(new, g, numbers, strings)
-        values = []
-        raw = row["_raw"]
-        for name, kind, target in _spec(model):
-            value = new[name]
-            if kind == "pk":
-                value = _db_key(new_pk)
-            elif kind == "fk" and value is not None:
-                mapped = keys.get(target, {}).get(raw[name])
-                if mapped is not None:
-                    value = _db_key(mapped)
-            elif kind == "json" and value is not None:
-                value = _swap(value, strings)
-            values.append(value)
-        return values
-
-    def _audit(
-        self,
-        row: Mapping[str, Any],
-        new_pk: int,
-        keys: Mapping[type[models.Model], Mapping[Any, Any]],
-        strings: Mapping[str, str],
-    ) -> list[Any]:
-        raw = row["_raw"]
-        model = _AUDITED[raw["object_type"]]
-        if model is Policy:
-            object_id = strings.get(raw["object_id"], raw["object_id"])
-        else:
-            by_str = {str(k): v for k, v in keys.get(model, {}).items()}
-            object_id = str(by_str.get(raw["object_id"], raw["object_id"]))
-        after = row["after"]
-        if isinstance(raw["after"], dict) and isinstance(raw["after"].get("business"), int):
-            # A user made for a business names it by its key.
-            mapped = dict(raw["after"], business=keys.get(Business, {}).get(raw["after"]["business"]))
-            after = json.dumps(mapped)
-        actor = raw["actor_id"]
-        values: list[Any] = []
-        for field in AuditEvent._meta.concrete_fields:
-            name = field.attname
-            if field.primary_key:
-                values.append(new_pk)
-            elif name == "object_id":
-                values.append(object_id)
-            elif name == "actor_id":
-                values.append(keys.get(User, {}).get(actor, actor))
-            elif name in ("before", "after"):
-                text = after if name == "after" else row["before"]
-                values.append(None if text is None else _swap(text, strings))
-            else:
-                values.append(row[name])
-        return values
-
 
 _SPECS: dict[type[models.Model], list[tuple[str, str, Any]]] = {}
 
@@ -459,13 +612,6 @@ def _spec(model: type[models.Model]) -> list[tuple[str, str, Any]]:
             for f in model._meta.concrete_fields
         ]
     return _SPECS[model]
-
-
-def _db_key(value: Any) -> Any:
-    """A key as the database takes it (SQLite keeps a UUID as 32 hex digits)."""
-    if isinstance(value, uuid.UUID) and connection.vendor != "postgresql":
-        return value.hex
-    return value
 
 
 def _new_ids(model: type[models.Model], count: int) -> Iterator[int] | None:
@@ -486,58 +632,17 @@ def _new_ids(model: type[models.Model], count: int) -> Iterator[int] | None:
     return iter(range(first, first + count))
 
 
-def _insert(model: type[models.Model], rows: list[list[Any]]) -> None:
+def _insert(model: type[models.Model], rows: Iterable[list[Any]]) -> None:
     """Insert ``rows`` (values in the order of the model's concrete fields, as the database takes them)."""
-    if not rows:
-        return
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in model._meta.concrete_fields)
+    fields = model._meta.concrete_fields
+    columns = ", ".join(quote(f.column) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
-        marks = ", ".join(["%s"] * len(rows[0]))
+        marks = ", ".join(["%s"] * len(fields))
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
-
-
-def _swap(text: str, strings: Mapping[str, str]) -> str:
-    """A serialized JSON document with the prototype's keys, numbers and names replaced by the copy's."""
-    for old, new in strings.items():
-        escaped = _escaped(old)
-        if escaped in text:
-            text = text.replace(escaped, _escaped(new))
-    return text
-
-
-def _fix_business(new: dict[str, Any], g: Mapping[str, str], _: Mapping[str, str], strings: dict[str, str]) -> None:
-    mine = generated(int(g["username"].rsplit("-", 1)[1]), new["entity"])  # the prototype's entity is rated
-    strings[new["name"]] = mine["name"]
-    strings[new["email"]] = mine["email"]
-    new.update(name=mine["name"], address=mine["address"], email=mine["email"])
-
-
-def _fix_user(new: dict[str, Any], g: Mapping[str, str], _: Mapping[str, str], strings: dict[str, str]) -> None:
-    strings[new["username"]] = g["username"]
-    new.update(username=g["username"], email=g["email"], last_login=None)
-
-
-def _fix_policy(new: dict[str, Any], _: Mapping[str, str], numbers: Mapping[str, str], strings: dict[str, str]) -> None:
-    old = new["number"]
-    new["number"] = numbers[old]
-    strings[old] = new["number"]
-
-
-def _fix_payment(
-    new: dict[str, Any], g: Mapping[str, str], numbers: Mapping[str, str], strings: dict[str, str]
-) -> None:
-    reference = new["reference"]
-    for old, number in numbers.items():
-        reference = reference.replace(old, number)
-    new["reference"] = reference if reference != new["reference"] else f"{reference}-{g['username']}"
-
-
-_FIXES: dict[type[models.Model], Callable[[dict[str, Any], Mapping[str, str], Mapping[str, str], dict[str, str]], None]]
-_FIXES = {Business: _fix_business, User: _fix_user, Policy: _fix_policy, Payment: _fix_payment}

@@ -193,7 +193,7 @@ def ensure_groups() -> None:
 def user_create(  # noqa: PLR0913 - keyword-only: a user is created with all of its attributes at once
     *,
     username: str,
-    password: str,
+    password: str | None,
     role: str,
     business: Business | None = None,
     agency: Agency | None = None,
@@ -201,6 +201,7 @@ def user_create(  # noqa: PLR0913 - keyword-only: a user is created with all of 
     email: str = "",
     actor: AbstractBaseUser | None = None,
 ) -> User:
+    """A user of ``role`` (``password`` None: no password it can sign in with, until one is set)."""
     if role not in roles.ALL:
         raise ValueError(f"unknown role {role!r}; roles are {roles.ALL}")
     ensure_groups()
