@@ -87,7 +87,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--threads", type=int, default=1, help="wrk threads (the load process)")
-    ap.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the server's, 2 × CPUs + 1)")
+    ap.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the server's, CPUs + 1)")
     ap.add_argument(
         "--threads-per-worker", type=int, default=None, help="threads per gunicorn worker (default: the server's, 4)"
     )

@@ -29,7 +29,7 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
         "--workers",
         type=args_mod.integer,
         default=None,
-        help="gunicorn worker processes (default: 2 × CPUs + 1, at most 8)",
+        help="gunicorn worker processes (default: CPUs + 1 of 4 threads each, at most 8)",
     )
     s.set_defaults(handler=_serve)
 

@@ -150,7 +150,9 @@ def serve(
     threads = max(1, min(int(os.environ.get("MAMORI_WEB_THREADS", "4") or 4), 32))
     options: dict[str, Any] = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-        "workers": workers or min(2 * (os.cpu_count() or 1) + 1, 8),
+        # Threaded: CPUs + 1 processes (measured best for the quote API on 2 cores, bench/bench_web_quotes.py);
+        # one request per process: gunicorn's 2 × CPUs + 1.
+        "workers": workers or min((os.cpu_count() or 1) + 1 if threads > 1 else 2 * (os.cpu_count() or 1) + 1, 8),
         "accesslog": os.environ.get("MAMORI_ACCESS_LOG") or None,
         "errorlog": "-",
         "loglevel": os.environ.get("MAMORI_LOG_LEVEL", "warning").lower(),
