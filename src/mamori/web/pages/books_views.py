@@ -63,18 +63,26 @@ def books(request: HttpRequest) -> HttpResponse:
     return render(request, "mamori/books.html", context, status=422 if errors else 200)
 
 
-def _made_or_queued(request: HttpRequest, kind: str) -> HttpResponse:
-    """The close's ``kind`` (pdf, csv) at its old address: asked of a worker like the page's button, served
-    when already made (a one-process trial, the tests), otherwise the page that shows it being made."""
+def _documents_requested(request: HttpRequest, data: Any) -> Any:
+    """The close's documents asked of a worker for the month and loss ratio in ``data`` (the query or the
+    form), in the reader's language; or the 422 answer naming what is wrong."""
     try:
-        document = services.close_documents_request(
+        return services.close_documents_request(
             user=request.user,
-            month=request.GET.get("month") or _last_month(),
-            loss_ratio=request.GET.get("loss_ratio"),
+            month=data.get("month") or _last_month(),
+            loss_ratio=data.get("loss_ratio"),
             lang=lang(),
         )
     except InvalidInput as exc:
         return HttpResponse("\n".join(exc.messages(lang())), status=422, content_type="text/plain; charset=utf-8")
+
+
+def _made_or_queued(request: HttpRequest, kind: str) -> HttpResponse:
+    """The close's ``kind`` (pdf, csv) at its old address: asked of a worker like the page's button, served
+    when already made (a one-process trial, the tests), otherwise the page that shows it being made."""
+    document = _documents_requested(request, request.GET)
+    if isinstance(document, HttpResponse):
+        return document
     if document.status != document.Status.DONE:
         return redirect("pages:books-document", document_id=document.pk)
     with getattr(document, kind).open("rb") as stored:
@@ -97,15 +105,9 @@ def books_csv(request: HttpRequest) -> HttpResponse:
 @require_POST
 def books_documents(request: HttpRequest) -> HttpResponse:
     """Ask a worker for the PDF and CSV of a month's close (in the reader's language): its page."""
-    try:
-        document = services.close_documents_request(
-            user=request.user,
-            month=request.POST.get("month") or _last_month(),
-            loss_ratio=request.POST.get("loss_ratio"),
-            lang=lang(),
-        )
-    except InvalidInput as exc:
-        return HttpResponse("\n".join(exc.messages(lang())), status=422, content_type="text/plain; charset=utf-8")
+    document = _documents_requested(request, request.POST)
+    if isinstance(document, HttpResponse):
+        return document
     return redirect("pages:books-document", document_id=document.pk)
 
 
