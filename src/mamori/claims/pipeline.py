@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final, NamedTuple
@@ -52,6 +52,11 @@ BI: Final = "bi"
 #: order the class declares them: ``_new(Step, (step, clause, section, line, before, after, amount,
 #: params))``. Building by keyword costs three times as much, and a batch builds millions of them.
 _new: Final = tuple.__new__
+
+
+def _note(step: str, clause: str, section: str | None, params: Mapping[str, Any]) -> Step:
+    """A worksheet step with no figures: its code, clause, section and the parameters of its text."""
+    return _new(Step, (step, clause, section, None, None, None, None, params))
 
 
 class Trigger(NamedTuple):
@@ -132,23 +137,11 @@ def period(s: State) -> None:
     s.start_at, s.end_at = _term(version, policy.start_date)
     s.cover_start, s.cover_end = rules.cover_window(s.start_at, s.end_at, policy.status, policy.ended_at)
     s.worksheet.append(
-        _new(
-            Step,
-            (
-                "policy_period",
-                s.clause("policy_period"),
-                None,
-                None,
-                None,
-                None,
-                None,
-                {"start_at": s.start_at, "end_at": s.end_at},
-            ),
-        )
+        _note("policy_period", s.clause("policy_period"), None, {"start_at": s.start_at, "end_at": s.end_at})
     )
     if s.cover_end < s.end_at:
         params = {"ended_at": s.cover_end, "status": policy.status}
-        s.worksheet.append(_new(Step, ("policy_ended", s.clause("policy_ended"), None, None, None, None, None, params)))
+        s.worksheet.append(_note("policy_ended", s.clause("policy_ended"), None, params))
 
 
 # ---------------------------------------------------------------------------- 2. whole-claim (§3.7)
@@ -164,12 +157,7 @@ def whole_claim(s: State) -> None:
     s.whole = rules.whole_claim_exclusions((facts[fact], code) for fact, code in s.terms.whole_claim)
     for code in s.whole:
         s.exclusions[code] = None
-        s.worksheet.append(
-            _new(
-                Step,
-                ("whole_claim", s.terms.exclusions[code].clause, None, None, None, None, None, {"exclusion": code}),
-            )
-        )
+        s.worksheet.append(_note("whole_claim", s.terms.exclusions[code].clause, None, {"exclusion": code}))
 
 
 # ----------------------------------------------------------------------- 3. section triggers (§3.1)
@@ -220,18 +208,14 @@ def _write_trigger(s: State, trigger: Trigger, occurred_at: dt.datetime, retro_a
         code = trigger.code
         assert code is not None  # noqa: S101 - not purchased, or no instant: a code
         params: dict[str, Any] = {"section": section, "exclusion": code}
-        s.worksheet.append(
-            _new(Step, ("section_excluded", s.terms.exclusions[code].clause, section, None, None, None, None, params))
-        )
+        s.worksheet.append(_note("section_excluded", s.terms.exclusions[code].clause, section, params))
         return
     name = "trigger_in" if trigger.inside else "trigger_out"
     params = {"section": section, "trigger": trigger.word, "at": trigger.at}
-    s.worksheet.append(_new(Step, (name, s.clause(name), section, None, None, None, None, params)))
+    s.worksheet.append(_note(name, s.clause(name), section, params))
     if trigger.inside and not trigger.retroactive_ok:
         params = {"section": section, "at": occurred_at, "retro_at": retro_at}
-        s.worksheet.append(
-            _new(Step, ("retroactive_out", s.clause("retroactive_out"), section, None, None, None, None, params))
-        )
+        s.worksheet.append(_note("retroactive_out", s.clause("retroactive_out"), section, params))
 
 
 # -------------------------------------------------------- 4. cost lines (§3.6-2, §3.6-3, §3.7)
@@ -510,60 +494,34 @@ def _bi_amounts(s: State, b: BusinessInterruption, limit: int, paid: int) -> BIR
         _write_bi_limit(s, 0, 0, limit, paid)
         return BIResult(claimed=True, limit=limit, prior=paid, waiting_period_passed=False)
     s.worksheet.append(
-        _new(
-            Step,
-            (
-                "bi_waiting_passed",
-                clause,
-                BI,
-                None,
-                None,
-                None,
-                None,
-                {"section": BI, "hours": shown_hours, "waiting": waiting},
-            ),
-        )
+        _note("bi_waiting_passed", clause, BI, {"section": BI, "hours": shown_hours, "waiting": waiting})
     )
     indemnity_end = rules.indemnity_end(b.outage_start, terms.bi.indemnity_months)
     s.worksheet.append(
-        _new(
-            Step,
-            (
-                "bi_indemnity",
-                clause,
-                BI,
-                None,
-                None,
-                None,
-                None,
-                {
-                    "section": BI,
-                    "start_at": b.outage_start,
-                    "end_at": indemnity_end,
-                    "months": terms.bi.indemnity_months,
-                },
-            ),
+        _note(
+            "bi_indemnity",
+            clause,
+            BI,
+            {
+                "section": BI,
+                "start_at": b.outage_start,
+                "end_at": indemnity_end,
+                "months": terms.bi.indemnity_months,
+            },
         )
     )
     rate = rules.profit_rate(b.operating_profit, b.fixed_costs, b.fiscal_revenue)
     s.worksheet.append(
-        _new(
-            Step,
-            (
-                "bi_profit_rate",
-                clause,
-                BI,
-                None,
-                None,
-                None,
-                None,
-                {
-                    "operating_profit": b.operating_profit,
-                    "fixed_costs": b.fixed_costs,
-                    "fiscal_revenue": b.fiscal_revenue,
-                    "rate": _show_rate(rate),
-                },
-            ),
+        _note(
+            "bi_profit_rate",
+            clause,
+            BI,
+            {
+                "operating_profit": b.operating_profit,
+                "fixed_costs": b.fixed_costs,
+                "fiscal_revenue": b.fiscal_revenue,
+                "rate": _show_rate(rate),
+            },
         )
     )
     lost = rules.lost_profit(b.standard_revenue, b.actual_revenue, rate, b.saved_fixed_costs)
