@@ -30,18 +30,18 @@ def write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None
     util.write_nonblock(sock, head.encode("latin1") + body)
 
 
-class JsonErrorWorker(SyncWorker):  # gunicorn ships no type information
+class _JsonErrors:
+    """gunicorn's refusals in the one error shape, for every request of this worker process."""
+
+    def init_process(self) -> None:
+        util.write_error = write_json_error  # this process answers only for Mamori
+        super().init_process()  # type: ignore[misc]
+
+
+class JsonErrorWorker(_JsonErrors, SyncWorker):  # gunicorn ships no type information
     """One request at a time per process (no keep-alive)."""
 
-    def init_process(self) -> None:
-        util.write_error = write_json_error  # this process answers only for Mamori
-        super().init_process()
 
-
-class JsonErrorThreadWorker(ThreadWorker):  # gunicorn ships no type information
+class JsonErrorThreadWorker(_JsonErrors, ThreadWorker):  # gunicorn ships no type information
     """``mamori serve``'s default: a few threads per process and kept-alive connections, so that a thread
     waiting for the database leaves the processor to another request."""
-
-    def init_process(self) -> None:
-        util.write_error = write_json_error  # this process answers only for Mamori
-        super().init_process()
