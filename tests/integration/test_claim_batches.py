@@ -7,6 +7,9 @@ import copy
 import gc
 import io
 import json
+import multiprocessing
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -229,6 +232,36 @@ def test_a_pool_started_for_one_call_gives_the_same_answers(small_chunks: None) 
     sink = io.BytesIO()
     claim_usecases.calculate_claims(CATALOG, lines_of(8), sink, workers=2)
     assert totals(sink.getvalue()) == [27_300_000 + n for n in range(1, 9)]
+
+
+_INHERIT_SCRIPT = """
+import io, json, shutil, sys
+from mamori import catalog as catalog_mod
+from mamori.usecases import claims as claim_usecases
+claim_usecases.PARALLEL_MIN, claim_usecases.CHUNK = 4, 3
+assert claim_usecases._start_method() == "fork", claim_usecases._start_method()
+catalog = catalog_mod.FolderCatalog(sys.argv[1])
+catalog.versions()  # loaded now, as the batch starts
+shutil.rmtree(sys.argv[1])  # a worker that loaded the folder again would find nothing
+sink = io.BytesIO()
+claim_usecases.calculate_claims(catalog, sys.stdin.buffer.read().splitlines(), sink, workers=2)
+assert claim_usecases._INHERITED == {}  # the parent keeps no catalogue after the call
+sys.stdout.buffer.write(sink.getvalue())
+"""
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this system")
+def test_workers_forked_for_one_call_inherit_the_callers_catalogue(products: Path) -> None:
+    # In a process of its own: the test runner has threads, and workers are forked only without them.
+    done = subprocess.run(
+        [sys.executable, "-c", _INHERIT_SCRIPT, str(products)],
+        input=b"".join(lines_of(8)),
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert totals(done.stdout) == [27_300_000 + n for n in range(1, 9)]
 
 
 def test_answers_copied_into_a_file_leave_it_positioned_after_them(

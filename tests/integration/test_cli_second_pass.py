@@ -549,3 +549,27 @@ def test_a_terminal_that_cannot_show_japanese_gets_english_not_escapes() -> None
     assert done.returncode == 2
     assert b"\\u" not in done.stderr
     assert b"industry" in done.stderr and b"is not allowed" in done.stderr
+
+
+def test_the_command_line_loads_numpy_and_pyarrow_only_for_the_commands_that_use_them(tmp_path: Path) -> None:
+    # Every run of ``mamori`` pays for what its imports load; a claim or the help needs neither.
+    doc = (Path(__file__).parents[1] / "data" / "interface_claim_example.json").read_bytes()
+    (tmp_path / "claims.jsonl").write_bytes(json.dumps(json.loads(doc)).encode() + b"\n")
+    script = (
+        "import io, sys\n"
+        "from mamori import cli\n"
+        "code = cli.main(sys.argv[1:], stdout=io.StringIO())\n"
+        "print(code, 'numpy' in sys.modules, 'pyarrow' in sys.modules)\n"
+    )
+    runs = {
+        "claim": ["claim", "calculate", str(tmp_path / "claims.jsonl"), "--json"],
+        "quote": ["quote", "--industry", "wholesale", "--revenue", "100000000", "--json"],
+    }
+    seen = {
+        name: subprocess.run(
+            [sys.executable, "-c", script, *argv], capture_output=True, text=True, check=True, timeout=120
+        ).stdout.split()
+        for name, argv in runs.items()
+    }
+    assert seen["claim"] == ["0", "False", "False"]
+    assert seen["quote"][1] == "True"  # rating is vectorised: the quote loads numpy, and that is expected

@@ -6,13 +6,16 @@ import argparse
 import dataclasses
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mamori import i18n, usecases
 from mamori.cli.common import EXIT_OK, Context, print_errors, print_json
 from mamori.errors import FieldError, InvalidInput
-from mamori.io import tables
-from mamori.rating import engine, inputs, values
+from mamori.io.outputs import ENCODINGS
+from mamori.rating import values
+
+if TYPE_CHECKING:
+    from mamori.rating import engine
 
 __all__ = ["register", "render_quote"]
 
@@ -43,7 +46,7 @@ def register(sub: Any, shared: argparse.ArgumentParser) -> None:
     b.add_argument("output", metavar="OUT")
     b.add_argument(
         "--encoding",
-        choices=tables.ENCODINGS,
+        choices=ENCODINGS,
         default="auto",
         help="text encoding of a CSV (default: auto — UTF-8, else Shift_JIS/cp932 or EUC-JP when certain)",
     )
@@ -72,6 +75,8 @@ def _given_values(raw: dict[str, Any]) -> None:
 
 
 def _quote(args: argparse.Namespace, ctx: Context) -> int:
+    from mamori.rating import inputs  # here: numpy is loaded by the commands that rate, not by every command
+
     raw = {f: getattr(args, f) for f in inputs.FIELDS if getattr(args, f, None) is not None}
     try:
         _given_values(raw)

@@ -24,11 +24,15 @@ import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Final
 
 from mamori.errors import FieldError, InvalidInput, Problem
 
-__all__ = ["FolderWriter", "check_file", "check_folder", "refused", "write_file"]
+__all__ = ["ENCODINGS", "FolderWriter", "check_file", "check_folder", "refused", "write_file"]
+
+#: The text encodings a CSV may be read in (``auto``: UTF-8, else Shift_JIS/cp932 or EUC-JP when certain).
+#: Here, beside the other file rules, so that the command line offers them without loading pyarrow.
+ENCODINGS: Final = ("auto", "utf-8", "utf-8-sig", "cp932", "shift_jis", "euc-jp")
 
 
 def refused(field: str, path: Path | str, problem: Problem) -> InvalidInput:

@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 from mamori import i18n
 from mamori.errors import FieldError, InvalidInput, Problem
 from mamori.io import outputs
+from mamori.io.outputs import ENCODINGS
 
 __all__ = [
     "ENCODINGS",
@@ -57,7 +58,6 @@ __all__ = [
 
 FORMATS: Final = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 #: Encodings a CSV may be read with (``--encoding``); ``auto`` tries UTF-8, then Shift_JIS and EUC-JP.
-ENCODINGS: Final = ("auto", "utf-8", "utf-8-sig", "cp932", "shift_jis", "euc-jp")
 _SNIFF: Final = 1 << 20
 #: A CSV cell a spreadsheet would run as a formula starts with one of these.
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")

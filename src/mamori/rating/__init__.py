@@ -6,7 +6,31 @@
 - :mod:`engine` — one risk, exactly; :mod:`columns` + :mod:`vectorised` — a table, the same yen.
 """
 
-from mamori.rating.engine import Premium, Quote, rate
-from mamori.rating.inputs import FIELDS, Risk, parse_risk
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mamori.rating.engine import Premium, Quote, rate
+    from mamori.rating.inputs import FIELDS, Risk, parse_risk
+
+#: Where each name of the package lives: loaded on first use, so that a program reading one light module
+#: (``values`` for the command line's arguments) does not load numpy through the engine.
+_HOMES = {
+    "Premium": "mamori.rating.engine",
+    "Quote": "mamori.rating.engine",
+    "rate": "mamori.rating.engine",
+    "FIELDS": "mamori.rating.inputs",
+    "Risk": "mamori.rating.inputs",
+    "parse_risk": "mamori.rating.inputs",
+}
 
 __all__ = ["FIELDS", "Premium", "Quote", "Risk", "parse_risk", "rate"]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

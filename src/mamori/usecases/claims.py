@@ -13,12 +13,14 @@ running a single thread (the command line), where forking is safe and cheapest; 
 threads (a server) they are started by ``forkserver`` (``spawn`` where there is none); so, as for any
 such pool, a script that starts one keeps its top-level code under ``if __name__ == "__main__":``.
 Workers receive the catalogue as its folder and the content hashes of its versions, and refuse to
-calculate if the folder no longer holds those versions.
+calculate if the folder no longer holds those versions; workers forked for one call inherit the caller's
+catalogue as it was loaded, and neither read nor check the folder again.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import gc
 import io
@@ -156,14 +158,18 @@ class ClaimPool:
 
     ``with ClaimPool(4) as pool: calculate_claims(..., workers=pool)``. Processes are forked from a
     single-threaded caller, else started by ``forkserver`` (``spawn`` where there is none). ``executor``
-    replaces the processes (tests pass a thread pool to run the batch logic in one process).
+    replaces the processes (tests pass a thread pool to run the batch logic in one process). ``forks``
+    says whether its workers are forked (and so inherit what this process has loaded).
     """
 
     def __init__(self, workers: int | None = None, *, executor: Executor | None = None) -> None:
         self.workers = max(1, workers or _default_workers())
         self._in_processes = executor is None
+        self.forks = False
         if executor is None:
-            context = multiprocessing.get_context(_start_method())
+            method = _start_method()
+            self.forks = method == "fork"
+            context = multiprocessing.get_context(method)
             executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         self._executor = executor
 
@@ -223,7 +229,7 @@ def calculate_claims(
             return _in_pool(workers, _Batch(source, fmt, version, Path(tmp)), everything, sink)
         count = workers if isinstance(workers, int) else _default_workers()
         if source is not None and len(head) >= PARALLEL_MIN and count > 1:
-            with ClaimPool(count) as own:
+            with ClaimPool(count) as own, _forked_with(source, catalog, own):
                 return _in_pool(own, _Batch(source, fmt, version, Path(tmp)), everything, sink)
         return _in_process(catalog, everything, sink, fmt, version)
 
@@ -408,9 +414,31 @@ def _run_chunk(chunk: _Chunk) -> _Done:
     return _Done(tuple(problems), answers)
 
 
+#: Catalogues a forked worker finds already loaded: what the process that forked it had (see _forked_with).
+_INHERITED: dict[_Source, catalog_mod.Catalog] = {}
+
+
+@contextlib.contextmanager
+def _forked_with(source: _Source, catalog: catalog_mod.Catalog, pool: ClaimPool) -> Iterator[None]:
+    """While a new pool's workers are forked, they inherit this process's catalogue (the one the batch's
+    ``source`` was read from) instead of each loading and checking the folder again. Only for ``fork``:
+    a worker started another way has nothing to inherit and loads it (:func:`_worker_catalog`)."""
+    if not pool.forks:
+        yield
+        return
+    _INHERITED[source] = catalog
+    try:
+        yield
+    finally:
+        _INHERITED.pop(source, None)
+
+
 @functools.lru_cache(maxsize=4)
 def _worker_catalog(source: _Source) -> catalog_mod.Catalog:
     """The catalogue of a worker, loaded once per folder and content (a memo of immutable data)."""
+    inherited = _INHERITED.get(source)
+    if inherited is not None:
+        return inherited
     catalog = catalog_mod.FolderCatalog(source.root)
     products = sorted({product for product, _, _ in source.fingerprint})
     found = tuple((pv.id, pv.version, pv.content_hash) for product in products for pv in catalog.versions(product))
