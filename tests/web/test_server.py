@@ -39,6 +39,27 @@ def test_serve_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
     assert not (tmp_path / "mamori.sqlite3").exists()
 
 
+@pytest.mark.parametrize(
+    ("setting", "value", "said"),
+    [
+        ("MAMORI_WEB_THREADS", "four", "MAMORI_WEB_THREADS must be a whole number (got four)."),
+        ("MAMORI_WEB_THREADS", "0", "MAMORI_WEB_THREADS must be between 1 and 32 (got 0)."),
+        ("MAMORI_MAX_BODY_BYTES", "-1", "MAMORI_MAX_BODY_BYTES must be between 16,384 and 1,073,741,824 (got -1)."),
+        ("MAMORI_THROTTLE_QUOTE", "60", "MAMORI_THROTTLE_QUOTE must be requests/seconds (60/600: 60 requests in 10 minutes; got 60)."),
+        ("MAMORI_IDEMPOTENCY_WAIT_SECONDS", "nan", "MAMORI_IDEMPOTENCY_WAIT_SECONDS must be between 0 and 60 (got nan)."),
+    ],
+)  # fmt: skip
+def test_a_number_setting_that_cannot_work_stops_the_start_with_its_name_and_bounds(
+    tmp_path: Path, setting: str, value: str, said: str
+) -> None:
+    done = subprocess.run(
+        [*MAMORI, "serve", "--demo", "--lang", "en", "--port", "1"],
+        cwd=tmp_path, env=_env(tmp_path, **{setting: value}), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert (done.returncode, done.stderr.strip()) == (2, f"mamori: {said}")
+    assert not (tmp_path / "mamori.sqlite3").exists()  # stopped before anything was prepared
+
+
 def test_the_demo_serves_pages_static_files_and_the_api(tmp_path: Path) -> None:
     port = _free_port()
     env = _env(tmp_path, MAMORI_DEMO_PASSWORD="demo-password-123")

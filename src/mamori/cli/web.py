@@ -157,5 +157,8 @@ def _not_configured(ctx: Context, exc: Exception) -> int:
 
     if "MAMORI_SECRET_KEY" in str(exc):
         return print_errors(ctx, InvalidInput([FieldError("MAMORI_SECRET_KEY", "E_SECRET_KEY", {})]))
+    error = getattr(exc, "error", None)
+    if error is not None:
+        return print_errors(ctx, InvalidInput([error]))
     ctx.err.write(f"mamori: {exc}\n")
     return EXIT_INVALID

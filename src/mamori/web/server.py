@@ -17,6 +17,8 @@ import threading
 from pathlib import Path
 from typing import Any, TextIO
 
+from mamori.errors import FieldError
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 #: Seconds a worker may spend on one request before gunicorn replaces it.
@@ -24,7 +26,12 @@ REQUEST_TIME_LIMIT = 60
 
 
 class NotConfigured(Exception):
-    """The server cannot start as configured (a message for the operator)."""
+    """The server cannot start as configured (a message for the operator); ``error``: the input error that
+    says it in the reader's language, when there is one (an environment variable's bad value)."""
+
+    def __init__(self, message: str, *, error: FieldError | None = None) -> None:
+        super().__init__(message)
+        self.error = error
 
 
 def _data_dir() -> Path:
@@ -58,7 +65,12 @@ def configure(*, demo: bool) -> None:
         )
     import django
 
-    django.setup()
+    from mamori.web.config import env
+
+    try:
+        django.setup()
+    except env.BadSetting as exc:
+        raise NotConfigured(str(exc), error=exc.error) from None
 
 
 def migrate_and_register() -> None:
@@ -130,6 +142,12 @@ def serve(
     out: TextIO = sys.stdout,
 ) -> int:
     configure(demo=demo)
+    from mamori.web.config import env
+
+    try:  # before the preparation: a start that cannot serve stops before it migrates anything
+        threads = env.integer("MAMORI_WEB_THREADS", 4, minimum=1, maximum=32)
+    except env.BadSetting as exc:
+        raise NotConfigured(str(exc), error=exc.error) from None
     prepare(demo=demo, out=out, scale=scale)
     from django.db import connections
 
@@ -147,7 +165,6 @@ def serve(
         and "*" not in settings.ALLOWED_HOSTS
     ):
         out.write(f"mamori: note: {host} is not in MAMORI_ALLOWED_HOSTS ({', '.join(settings.ALLOWED_HOSTS)})\n")
-    threads = max(1, min(int(os.environ.get("MAMORI_WEB_THREADS", "4") or 4), 32))
     options: dict[str, Any] = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         # Threaded: CPUs + 1 processes (measured best for the quote API on 2 cores, bench/bench_web_quotes.py);

@@ -24,6 +24,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from mamori.web.config import env
+
 WEB_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -128,13 +130,15 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{Path.cwd() / 'mamori.sqlite3'}",
-        conn_max_age=int(os.environ.get("MAMORI_DB_CONN_MAX_AGE", "60")),
+        conn_max_age=env.integer("MAMORI_DB_CONN_MAX_AGE", 60, minimum=0, maximum=86_400),
         conn_health_checks=True,  # a connection broken by a database restart is replaced, not used
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", int(os.environ.get("MAMORI_DB_CONNECT_TIMEOUT", "5")))
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env.integer("MAMORI_DB_CONNECT_TIMEOUT", 5, minimum=1, maximum=300)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout: concurrent requests wait for a lock instead of failing.
     DATABASES["default"]["OPTIONS"] = {
@@ -226,14 +230,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if SECURE_COOKIES:
-    SECURE_HSTS_SECONDS = int(os.environ.get("MAMORI_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env.integer("MAMORI_HSTS_SECONDS", 31_536_000, minimum=0, maximum=2 * 31_536_000)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 EMAIL_BACKEND = os.environ.get("MAMORI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("MAMORI_FROM_EMAIL", "mamori@localhost")
 # SMTP, when MAMORI_EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend:
 EMAIL_HOST = os.environ.get("MAMORI_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("MAMORI_EMAIL_PORT", "25"))
+EMAIL_PORT = env.integer("MAMORI_EMAIL_PORT", 25, minimum=1, maximum=65_535)
 EMAIL_HOST_USER = os.environ.get("MAMORI_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("MAMORI_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _flag("MAMORI_EMAIL_TLS", False)
@@ -243,26 +247,26 @@ MAMORI_PRODUCTS = os.environ.get("MAMORI_PRODUCTS") or None
 #: Failed logins allowed per user name within the window before that user name is locked for the window
 #: (interfaces.md §2: 10 within 15 minutes). Only the user name is locked: failures for other user names,
 #: from the same address or not, never refuse a correct password.
-MAMORI_LOGIN_FAILURES = int(os.environ.get("MAMORI_LOGIN_FAILURES", "10"))
-MAMORI_LOGIN_WINDOW_SECONDS = int(os.environ.get("MAMORI_LOGIN_WINDOW_SECONDS", "900"))
+MAMORI_LOGIN_FAILURES = env.integer("MAMORI_LOGIN_FAILURES", 10, minimum=1, maximum=1_000)
+MAMORI_LOGIN_WINDOW_SECONDS = env.integer("MAMORI_LOGIN_WINDOW_SECONDS", 900, minimum=1, maximum=86_400)
 #: The support and claims team new cases go to (staff see the cases of their team; administrators all).
 MAMORI_DEFAULT_TEAM = os.environ.get("MAMORI_DEFAULT_TEAM", "tokyo")
 #: Attachments: at most this many bytes each, of these types (checked by content, not by name).
-MAMORI_ATTACHMENT_MAX_BYTES = int(os.environ.get("MAMORI_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+MAMORI_ATTACHMENT_MAX_BYTES = env.integer("MAMORI_ATTACHMENT_MAX_BYTES", 20 << 20, minimum=1 << 10, maximum=1 << 30)
 
 # ------------------------------------------------------------------------------------------ guard rails
 
 #: Proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the client; no other.
 MAMORI_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("MAMORI_TRUSTED_PROXIES", "").split(",") if p.strip()]
 #: A request body above this is refused 413 before it is read; upload paths take an attachment and its form.
-MAMORI_MAX_BODY_BYTES = int(os.environ.get("MAMORI_MAX_BODY_BYTES", str(1024 * 1024)))
+MAMORI_MAX_BODY_BYTES = env.integer("MAMORI_MAX_BODY_BYTES", 1 << 20, minimum=16 << 10, maximum=1 << 30)
 MAMORI_MAX_UPLOAD_BYTES = MAMORI_ATTACHMENT_MAX_BYTES + 64 * 1024
 MAMORI_UPLOAD_PATHS = [
     r"^/incidents/[^/]+/attachments/$",
     r"^/api/v1/incidents/[^/]+/attachments$",
     r"^/payments/$",  # the bank file
 ]
-MAMORI_MAX_URL_BYTES = int(os.environ.get("MAMORI_MAX_URL_BYTES", "4096"))
+MAMORI_MAX_URL_BYTES = env.integer("MAMORI_MAX_URL_BYTES", 4096, minimum=256, maximum=8190)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAMORI_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024  # larger files are streamed to a temporary file
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
@@ -277,13 +281,11 @@ MAMORI_THROTTLES = [
     ("token", ("POST",), r"^/(api/v1/auth/token|accounts/login/)$", 300, 600),
 ]
 for _i, (_name, _methods, _path, _n, _s) in enumerate(MAMORI_THROTTLES):
-    _given = os.environ.get(f"MAMORI_THROTTLE_{_name.upper()}", "")
-    if _given:
-        _n, _s = (int(x) for x in _given.split("/", 1))
-        MAMORI_THROTTLES[_i] = (_name, _methods, _path, _n, _s)
+    _rule = env.rate(f"MAMORI_THROTTLE_{_name.upper()}", (_n, _s))
+    MAMORI_THROTTLES[_i] = (_name, _methods, _path, *_rule)
 
 #: Quotes saved by anonymous visitors are deleted by the daily job after this many days (when unused).
-MAMORI_ANONYMOUS_QUOTE_DAYS = int(os.environ.get("MAMORI_ANONYMOUS_QUOTE_DAYS", "30"))
+MAMORI_ANONYMOUS_QUOTE_DAYS = env.integer("MAMORI_ANONYMOUS_QUOTE_DAYS", 30, minimum=1, maximum=3_650)
 
 REDIS_URL = os.environ.get("MAMORI_REDIS_URL", "")
 CACHES = {
@@ -313,13 +315,13 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 
 #: A repeat of an Idempotency-Key waits at most this long for the first request still running (then 409).
-MAMORI_IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("MAMORI_IDEMPOTENCY_WAIT_SECONDS", "10"))
+MAMORI_IDEMPOTENCY_WAIT_SECONDS = env.seconds("MAMORI_IDEMPOTENCY_WAIT_SECONDS", 10.0, minimum=0, maximum=60)
 
 # Tokens and sessions (interfaces.md §2).
-MAMORI_TOKEN_LIFETIME_SECONDS = int(os.environ.get("MAMORI_TOKEN_LIFETIME_SECONDS", str(12 * 3600)))
-MAMORI_STAFF_TOKEN_IDLE_SECONDS = int(os.environ.get("MAMORI_STAFF_TOKEN_IDLE_SECONDS", str(30 * 60)))
-MAMORI_STAFF_IDLE_SECONDS = int(os.environ.get("MAMORI_STAFF_IDLE_SECONDS", str(30 * 60)))
-MAMORI_SESSION_IDLE_SECONDS = int(os.environ.get("MAMORI_SESSION_IDLE_SECONDS", str(8 * 3600)))
+MAMORI_TOKEN_LIFETIME_SECONDS = env.integer("MAMORI_TOKEN_LIFETIME_SECONDS", 12 * 3600, minimum=60, maximum=30 * 86_400)
+MAMORI_STAFF_TOKEN_IDLE_SECONDS = env.integer("MAMORI_STAFF_TOKEN_IDLE_SECONDS", 30 * 60, minimum=60, maximum=86_400)
+MAMORI_STAFF_IDLE_SECONDS = env.integer("MAMORI_STAFF_IDLE_SECONDS", 30 * 60, minimum=60, maximum=86_400)
+MAMORI_SESSION_IDLE_SECONDS = env.integer("MAMORI_SESSION_IDLE_SECONDS", 8 * 3600, minimum=60, maximum=30 * 86_400)
 SESSION_COOKIE_AGE = MAMORI_SESSION_IDLE_SECONDS
 #: Staff need a second factor (TOTP) for pages and tokens; the demo's staff do not unless asked.
 MAMORI_STAFF_SECOND_FACTOR = _flag("MAMORI_STAFF_SECOND_FACTOR", not DEMO)
