@@ -42,7 +42,8 @@ def test_a_customer_estimates_an_incident_compares_plans_and_goes_on_to_quote(
     payout = _yen(page.get_by_test_id("estimate-payout").inner_text())
     uninsured = _yen(page.get_by_test_id("estimate-uninsured").inner_text())
     assert (total, payout, uninsured) == (126_694_520, 30_000_000, 96_694_520)
-    assert page.get_by_test_id("estimate-plans").locator("tbody tr").count() > 3
+    assert 3 <= page.get_by_test_id("estimate-shortlist").locator("tbody tr").count() <= 5
+    assert page.get_by_test_id("estimate-plans").locator("tbody tr").count() > 5  # every plan, folded away
     assert page.get_by_test_id("estimate-chosen").count() == 1
 
     # one's own business: a mistake is named, then the estimate

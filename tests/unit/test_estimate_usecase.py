@@ -14,7 +14,7 @@ from mamori import catalog as catalog_mod
 from mamori import i18n
 from mamori.catalog import read_folder
 from mamori.errors import FieldError, InvalidInput
-from mamori.estimate import Estimate, load_data, scenario
+from mamori.estimate import SHORTLIST_ROLES, Estimate, answer, load_data, scenario, shortlist
 from mamori.estimate.data import DATA_FOLDER
 from mamori.usecases import claims as claim_usecases
 from mamori.usecases.estimate import estimate_loss
@@ -211,6 +211,55 @@ def test_the_comparison_adds_the_business_interruption_options_when_the_incident
     est = run(preset=4, compare=True)
     bi = {o.plan.bi_limit: o.payable_total for o in est.plans if o.plan.deductible == 100_000}
     assert set(bi) == {0, 10_000_000, 30_000_000, 50_000_000}
+
+
+def test_a_customer_is_shown_three_to_five_plans_around_the_chosen_one() -> None:
+    est = run(preset=1, compare=True)
+    shown = shortlist(est)
+    roles = [role for role, _ in shown]
+    assert 3 <= len(shown) <= 5
+    assert roles == [r for r in SHORTLIST_ROLES if r in roles]  # in the order shown
+    assert [o for role, o in shown if role == "chosen"] == [est.chosen]
+    assert all(o in est.plans for _, o in shown)  # taken from the comparison, never calculated again
+    plans = {role: o.plan for role, o in shown}
+    c = est.chosen.plan
+    assert plans["lighter"].liability_limit < c.liability_limit < plans["fuller"].liability_limit
+    assert plans["fuller"].expense_limit > c.expense_limit
+    assert plans["deductible"] == scenario.Plan(
+        c.liability_limit, c.expense_limit, plans["deductible"].deductible, c.bi_limit
+    )
+    assert plans["deductible"].deductible != c.deductible
+    assert "bi" not in plans  # no outage: nothing to show about business interruption
+
+
+def test_with_an_outage_the_shortlist_shows_the_plan_with_business_interruption_cover() -> None:
+    est = run(preset=4, compare=True)
+    (bi,) = [o for role, o in shortlist(est) if role == "bi"]
+    assert est.chosen.plan.bi_limit == 0 and bi.plan.bi_limit > 0
+    assert bi.claim.bi.payable > 0 and bi.payable_total > est.chosen.payable_total
+
+
+_LEAK_WITH_OUTAGE = {
+    "business": {"industry": "manufacturing", "revenue": 500_000_000},
+    "records": [{"categories": ["name", "address"], "persons": 1000}],
+    "outage_hours": 48,
+    "plan": {
+        "liability_limit": 100_000_000,
+        "expense_limit": 10_000_000,
+        "deductible": 100_000,
+        "bi_limit": 10_000_000,
+    },
+}
+
+
+def test_a_section_that_pays_nothing_says_why_and_the_incident_type_decides_it() -> None:
+    leak = answer.to_json_dict(run(_LEAK_WITH_OUTAGE), "ja")
+    assert leak["losses"]["bi"] > 0 and leak["payout"]["sections"]["bi"]["payable"] == 0
+    (unpaid,) = leak["unpaid"]
+    assert (unpaid["kind"], unpaid["exclusion"]) == ("bi", "X_NO_TRIGGER")
+    assert unpaid["reason"] == "この事故の種類では、この費目の補償は発動しません"
+    attack = answer.to_json_dict(run({**_LEAK_WITH_OUTAGE, "incident": {"accident_types": ["A1"]}}), "en")
+    assert attack["payout"]["sections"]["bi"]["payable"] > 0 and attack["unpaid"] == []
 
 
 def test_each_plan_is_priced_by_the_rating_engine() -> None:

@@ -84,6 +84,34 @@ def test_the_page_shows_a_preset_with_its_plans_and_a_button_to_quote_the_chosen
     assert 'data-testid="estimate-quote"' in html and 'name="industry" value="construction"' in html
 
 
+_LEAK_WITH_OUTAGE = {
+    "industry": "manufacturing", "revenue": "500000000", "persons": "1000", "categories": ["name", "address"],
+    "outage_hours": "48", "liability_limit": "100000000", "expense_limit": "10000000", "deductible": "100000",
+    "bi_limit": "10000000",
+}  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("installed")
+def test_the_page_shows_a_few_plans_and_why_a_loss_is_not_paid_and_the_incident_type_changes_it() -> None:
+    def page(**extra: str) -> str:
+        request = RequestFactory().post("/estimate/", {**_LEAK_WITH_OUTAGE, **extra})
+        request.user = AnonymousUser()
+        response = views.estimate_page(request)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    leak = page()
+    shortlist = leak.split('data-testid="estimate-shortlist"', 1)[1].split("</table>", 1)[0]
+    assert 3 <= shortlist.count("<tr") - 1 <= 5  # the header row, then the plans
+    assert "補償を抑えたプラン" in shortlist and "お選びのプラン" in shortlist
+    unpaid = leak.split('data-testid="estimate-unpaid"', 1)[1].split("</div>", 1)[0]
+    assert "利益損失" in unpaid and "この事故の種類では、この費目の補償は発動しません" in unpaid
+    attack = page(accident_type="A1")
+    assert 'data-testid="estimate-unpaid"' not in attack
+    assert '<option value="A1" selected>' in attack  # the choice is kept
+
+
 @pytest.mark.django_db
 @pytest.mark.usefixtures("installed")
 def test_the_page_lists_every_problem_of_the_form_with_status_422() -> None:

@@ -17,6 +17,8 @@ from tests.web.conftest import PASSWORD  # type: ignore[import-not-found]
 from mamori import catalog as catalog_mod
 from mamori.cli import main
 from mamori.usecases import portfolio
+from mamori.web.accounts import roles
+from mamori.web.accounts import services as accounts
 from mamori.web.accounts.models import Business
 from mamori.web.audit.models import AuditEvent
 from mamori.web.demo_incidents import policy_for
@@ -139,3 +141,18 @@ def test_administrators_choose_a_treaty_and_see_net_beside_gross(book: list[Any]
         "sample-2025",
         None,
     ]
+
+
+def test_the_page_counts_a_policy_starting_next_month_apart_from_those_in_force_today(
+    book: list[Any], admin: User, holder: User, make_user: Any, today: dt.date
+) -> None:
+    later = today + dt.timedelta(days=40)
+    firm = accounts.business_create(name="来月開業株式会社", entity="corporation", industry="retail", email="r@example.jp")
+    owner = make_user(roles.POLICYHOLDER, business=firm, name="opening")
+    policy_for(user=owner, business=firm, risk={"industry": "retail", "revenue": 50_000_000}, start=later, today=today)
+    assert selectors.book_counts(today=today) == (2, 1)
+    assert len(selectors.book_records()) == 3  # the run simulates the whole book, the later start included
+    client = Client()
+    client.login(username="admin", password=PASSWORD)
+    html = client.get("/portfolio/").content.decode()
+    assert 'data-testid="portfolio-policies">2<' in html and 'data-testid="portfolio-starting-later">1<' in html

@@ -14,11 +14,12 @@ from mamori.estimate.jnsa import RecordDamages, record_damages
 from mamori.estimate.losses import Assessment, CostLine, Losses, assess
 from mamori.estimate.presets import numbers as preset_numbers
 from mamori.estimate.presets import resolve
-from mamori.estimate.result import Estimate, PlanOutcome, plan_grid
+from mamori.estimate.result import SHORTLIST_ROLES, Estimate, PlanOutcome, plan_grid, shortlist
 from mamori.estimate.scenario import Plan, Scenario, parse
 from mamori.estimate.timeline import Instants, instants
 
 __all__ = [
+    "SHORTLIST_ROLES",
     "Assessment",
     "CostLine",
     "Estimate",
@@ -39,4 +40,5 @@ __all__ = [
     "preset_numbers",
     "record_damages",
     "resolve",
+    "shortlist",
 ]

@@ -17,7 +17,7 @@ from mamori.claims import answer as claim_answer
 from mamori.estimate.data import YEN_UNIT, EstimateData, Sourced
 from mamori.estimate.jnsa import RecordDamages
 from mamori.estimate.losses import JNSA_KIND, KINDS, BIEstimate, CostLine
-from mamori.estimate.result import Estimate, PlanOutcome
+from mamori.estimate.result import Estimate, PlanOutcome, shortlist
 
 __all__ = ["render_text", "to_json_dict"]
 
@@ -177,6 +177,21 @@ def _jnsa_json(est: Estimate, lang: str) -> dict[str, Any]:
     }
 
 
+def _unpaid_json(est: Estimate, losses: dict[str, int], lang: str) -> list[dict[str, Any]]:
+    """Each loss kind the chosen plan's section does not pay at all, with the claim calculation's reason
+    (an outage caused by an information leak is not a business-interruption accident: its reason is shown,
+    never a bare 0)."""
+    claim = est.chosen.claim
+    exclusions = est.version.coverage.exclusions
+    out = []
+    for kind, section in (("expense", claim.expense), ("liability", claim.liability), ("bi", claim.bi)):
+        code = section.exclusion
+        if losses[kind] > 0 and section.payable == 0 and code is not None:
+            reason = exclusions[code].text.get(lang) if code in exclusions else None
+            out.append({"kind": kind, "exclusion": code, "reason": reason})
+    return out
+
+
 def to_json_dict(est: Estimate, lang: i18n.Lang = "ja") -> dict[str, Any]:
     """The answer of ``mamori estimate --json`` (interfaces.md §1.5), plus the keys that explain it."""
     s, a, data, version = est.scenario, est.assessment, est.data, est.version
@@ -206,6 +221,12 @@ def to_json_dict(est: Estimate, lang: i18n.Lang = "ja") -> dict[str, Any]:
         "uninsured": est.uninsured,
         "uninsured_by_kind": est.chosen.uninsured_by_kind(losses),
         "plans": [_plan_json(p, est.chosen, lang) for p in est.plans],
+        # The 3–5 plans a customer is shown, each with its role (estimate.result.shortlist).
+        "shortlist": [
+            {"role": role, "role_text": _t(f"shortlist.{role}", lang), **_plan_json(p, est.chosen, lang)}
+            for role, p in shortlist(est)
+        ],
+        "unpaid": _unpaid_json(est, losses, lang),
         "claim_document": est.chosen.document,
         "product": version.id,
         "product_version": version.version,

@@ -18,7 +18,7 @@ from mamori.estimate.losses import Assessment
 from mamori.estimate.scenario import Plan, Scenario
 from mamori.rating.engine import Quote
 
-__all__ = ["Estimate", "PlanOutcome", "plan_grid"]
+__all__ = ["SHORTLIST_ROLES", "Estimate", "PlanOutcome", "plan_grid", "shortlist"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,3 +90,63 @@ def plan_grid(version: ProductVersion, chosen: Plan, *, with_bi: bool) -> tuple[
             if bi != chosen.bi_limit
         ]
     return tuple(plans)
+
+
+#: The roles of the plans a customer is shown (:func:`shortlist`), in the order shown; each role's words
+#: are ``estimate.shortlist.<role>`` in the message catalogue.
+SHORTLIST_ROLES = ("lighter", "chosen", "fuller", "deductible", "bi")
+
+
+def shortlist(est: Estimate) -> tuple[tuple[str, PlanOutcome], ...]:
+    """The 3–5 plans of the comparison a customer is shown, each with its role: one step lighter and one
+    step fuller than the chosen plan (the neighbouring liability limit, the expense limit kept where it
+    may be, raised one step with the fuller one), the chosen plan with the next deductible (a lower
+    premium; the one before when the chosen is the highest), and — when the incident has an outage — the
+    chosen plan with business interruption cover (the smallest limit that covers the estimated loss,
+    else the largest) or, when it has it, without. A plan the product does not offer is left out."""
+    if not est.plans:
+        return ()
+    by_plan = {o.plan: o for o in est.plans}
+    r = est.version.rating
+    c = est.chosen.plan
+    liabilities = sorted(r.allowed_amounts("liability"))
+    expenses = sorted(r.allowed_amounts("expense"))
+    deductibles = sorted(r.allowed_amounts("deductible"))
+    bis = sorted(r.allowed_amounts("bi"))
+
+    def step(options: list[int], value: int, by: int) -> int | None:
+        at = options.index(value) + by if value in options else -1
+        return options[at] if 0 <= at < len(options) else None
+
+    def expense_within(liability: int, wanted: int) -> int:
+        fitting = [e for e in expenses if e <= liability]
+        return wanted if wanted in fitting else max(fitting, default=wanted)
+
+    candidates: list[tuple[str, Plan]] = [("chosen", c)]
+    lower = step(liabilities, c.liability_limit, -1)
+    if lower is not None:
+        candidates.insert(0, ("lighter", Plan(lower, expense_within(lower, c.expense_limit), c.deductible, c.bi_limit)))
+    higher = step(liabilities, c.liability_limit, +1)
+    if higher is not None:
+        more = step(expenses, c.expense_limit, +1) or c.expense_limit
+        plan = Plan(higher, expense_within(higher, more), c.deductible, c.bi_limit)
+        candidates.append(("fuller", plan))
+    deductible = step(deductibles, c.deductible, +1) or step(deductibles, c.deductible, -1)
+    if deductible is not None:
+        candidates.append(("deductible", Plan(c.liability_limit, c.expense_limit, deductible, c.bi_limit)))
+    if est.assessment.bi is not None:
+        if c.bi_limit:
+            bi: int | None = 0 if 0 in bis else None
+        else:
+            loss = est.assessment.losses.by_kind()["bi"]
+            bi = next((b for b in bis if b >= loss and b > 0), max(bis, default=None))
+        if bi is not None and bi != c.bi_limit:
+            candidates.append(("bi", Plan(c.liability_limit, c.expense_limit, c.deductible, bi)))
+    seen: set[Plan] = set()
+    out = []
+    for role, plan in candidates:
+        outcome = by_plan.get(plan)
+        if outcome is not None and outcome.plan not in seen:
+            seen.add(outcome.plan)
+            out.append((role, outcome))
+    return tuple(out)

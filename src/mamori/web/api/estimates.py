@@ -50,6 +50,12 @@ class EstimateOut(Open):
     payout: CalculationOut
     uninsured: int
     plans: list[dict[str, JsonValue]]
+    shortlist: list[dict[str, JsonValue]] = Field(
+        description="the 3-5 plans shown to a customer, each with its role (lighter, chosen, fuller, deductible, bi)"
+    )
+    unpaid: list[dict[str, JsonValue]] = Field(
+        description="each loss kind the chosen plan does not pay at all, with the exclusion and its reason"
+    )
     product: str
     product_version: str
     product_hash: str

@@ -41,6 +41,7 @@ def estimate_choices(*, lang: i18n.Lang) -> dict[str, Any]:
         "industries": [(code, ic.name(lang)) for code, ic in r.industries.items()],
         "categories": [(cid, c.name(lang), c.x, c.y) for cid, c in data.jnsa.categories.items()],
         "responses": [(code, i18n.text(f"estimate.response.{code}", lang)) for code in RESPONSES],
+        "accident_types": [(code, text.get(lang)) for code, text in version.coverage.accident_types.items()],
         "liability": [(a, yen(a)) for a in r.allowed_amounts("liability")],
         "expense": [(a, yen(a)) for a in r.allowed_amounts("expense")],
         "deductible": [(a, yen(a)) for a in r.allowed_amounts("deductible")],

@@ -26,6 +26,7 @@ _WORDS = (
     "persons", "response", "outage_hours", "plan", "liability", "expense", "deductible", "bi", "submit", "result",
     "loss", "paid", "uninsured", "total", "payout", "plans", "premium", "chosen", "quote", "lines", "worksheet",
     "sources", "factors", "per_person", "keep", "assumptions", "errors", "illustrative", "published",
+    "all_plans", "plan_role", "accident_type", "accident_type_auto", "unpaid",
 )  # fmt: skip
 _BUSINESS = ("industry", "revenue", "employees")
 _PLAN = ("liability_limit", "expense_limit", "deductible", "bi_limit")
@@ -66,6 +67,8 @@ def estimate_document(data: QueryDict | Mapping[str, Any]) -> tuple[dict[str, An
         document["response"] = given("response")
     if given("outage_hours"):
         document["outage_hours"] = _number(given("outage_hours"))
+    if given("accident_type"):
+        document["incident"] = {"accident_types": [given("accident_type")]}
     plan = {name: given(name) for name in _PLAN if given(name)}
     if plan:
         document["plan"] = plan
@@ -110,6 +113,10 @@ def result_view(answer: dict[str, Any], lang: i18n.Lang, *, measures: int | None
         "payout_left_width": round(100 - _share(answer["payout"]["payable_total"], total), 1),
         # A plan's decision by its words, never the stored value ("referred"; issue 15).
         "plans": [{**p, "status_text": i18n.text(f"quote.{p['status']}", lang)} for p in answer["plans"]],
+        "shortlist": [{**p, "status_text": i18n.text(f"quote.{p['status']}", lang)} for p in answer["shortlist"]],
+        "unpaid": [
+            {**u, "label": i18n.text(f"estimate.kind.{u['kind']}", lang)} for u in answer["unpaid"] if u["reason"]
+        ],
         "chosen": plan,
         "quote": {
             "industry": answer["business"]["industry"],
@@ -130,7 +137,10 @@ def estimate_page(request: HttpRequest) -> HttpResponse:
         "t": {word: i18n.text(f"estimate.web.{word}", lang) for word in _WORDS},
         "presets": selectors.estimate_presets(lang=lang),
         "choices": selectors.estimate_choices(lang=lang),
-        "values": {k: source.get(k, "") for k in ("preset", *_BUSINESS, "persons", "response", "outage_hours", *_PLAN)},
+        "values": {
+            k: source.get(k, "")
+            for k in ("preset", *_BUSINESS, "persons", "response", "outage_hours", "accident_type", *_PLAN)
+        },
         "checked": set(source.getlist("categories")),
         "hypothetical": i18n.text("estimate.hypothetical", lang),
     }

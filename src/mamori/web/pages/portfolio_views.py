@@ -14,6 +14,7 @@ from mamori.errors import InvalidInput
 from mamori.web.pages.views import action_required, errors_by_field, lang
 from mamori.web.portfolio import selectors, services
 from mamori.web.portfolio.models import PortfolioJob, PortfolioPlot
+from mamori.web.productdb import selectors as productdb
 
 RETURN_PERIODS = ("10", "100", "200", "250")
 
@@ -81,10 +82,12 @@ def portfolio(request: HttpRequest) -> HttpResponse:
             if job.run_id is not None:  # run already (tasks run where enqueued: MAMORI_TASKS=immediate)
                 return redirect("pages:portfolio-run", run_id=job.run_id)
             return redirect("pages:portfolio-job", job_id=job.pk)
+    in_force_now, starting_later = selectors.book_counts(today=productdb.catalog().latest().today())
     context = {
         "jobs": selectors.jobs_visible(request.user).exclude(status=PortfolioJob.Status.DONE)[:20],
         "runs": selectors.runs_visible(request.user)[:50],
-        "policies": selectors.in_force().count(),
+        "policies": in_force_now,
+        "starting_later": starting_later,
         "values": typed,
         "errors": errors,
         "years_range": services.YEARS_RANGE,

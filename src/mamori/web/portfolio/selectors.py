@@ -25,6 +25,13 @@ def in_force(*, on_date: dt.date | None = None) -> QuerySet[Policy]:
     return policies
 
 
+def book_counts(*, today: dt.date) -> tuple[int, int]:
+    """How many policies of the book are in force on ``today``, and how many are bound to start later (a
+    run simulates both: the book it covers is every policy in force, however soon it starts)."""
+    book = in_force()
+    return in_force(on_date=today).count(), book.filter(start_date__gt=today).count()
+
+
 def book_records(*, on_date: dt.date | None = None) -> list[dict[str, Any]]:
     """One record per policy in force with the terms of its current version, its annual premium and the
     risk it was rated on."""
