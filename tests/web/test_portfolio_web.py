@@ -147,7 +147,9 @@ def test_the_page_counts_a_policy_starting_next_month_apart_from_those_in_force_
     book: list[Any], admin: User, holder: User, make_user: Any, today: dt.date
 ) -> None:
     later = today + dt.timedelta(days=40)
-    firm = accounts.business_create(name="来月開業株式会社", entity="corporation", industry="retail", email="r@example.jp")
+    firm = accounts.business_create(
+        name="来月開業株式会社", entity="corporation", industry="retail", email="r@example.jp"
+    )
     owner = make_user(roles.POLICYHOLDER, business=firm, name="opening")
     policy_for(user=owner, business=firm, risk={"industry": "retail", "revenue": 50_000_000}, start=later, today=today)
     assert selectors.book_counts(today=today) == (2, 1)
