@@ -85,7 +85,7 @@ def _check(  # noqa: PLR0913 - the page and where it is: base, url, language, wi
         folder.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^a-z0-9]+", "-", f"{role or 'public'}{url}".lower()).strip("-")
         name = re.sub(r"-[0-9a-f]{8}-[0-9a-f-]{27}", "", name)
-        page.screenshot(path=str(folder / f"{name}-{lang}-{width}.png"), full_page=False)
+        page.screenshot(path=str(folder / f"{name}-{lang}-{width}.png"), full_page=True)
     return [f"{role or 'public'} {lang} {width} {url}: {p}" for p in problems]
 
 
