@@ -229,3 +229,13 @@ def test_written_amounts_follow_changes_cancellations_and_lapses(
         assert rows[policy.number]["written"] == rows[policy.number]["earned"] == due_or_paid(policy), policy.number
     assert rows[annual.number]["written"] == annual.versions.get(number=1).annual_premium_yen - refund
     assert refund > 0 and len(selectors.written(user=admin, as_of=far)) == 2 + 2 + 2 + 2  # issue + one each
+
+
+def test_the_books_csv_files_neutralise_a_cell_a_spreadsheet_would_run_and_keep_numbers() -> None:
+    from mamori.web.books import documents
+
+    text = documents.table_csv(["source", "written"], [["=HYPERLINK(1)", 5], ["change", -3]])
+    assert text == "source,written\r\n'=HYPERLINK(1),5\r\nchange,-3\r\n"
+    premium = {"policies": [{"number": "MC1", "written": 10, "earned": 4, "unearned": 6}], "written": 10,
+               "earned": 4, "unearned": 6}  # fmt: skip
+    assert documents.premium_csv(premium).splitlines()[-1] == "total,10,4,6"

@@ -147,9 +147,12 @@ def ep_curve_png(
                 # AEP above the curve, OEP below it; the last point (250 years, near 200) to the right
                 right = i == last
                 dx, dy = (7, -3) if right else ((-5, 7) if key == "aep" else (5, -11))
+                # On a white ground, above the curves: a curve that rises through a label never hides it.
                 ax.annotate(f"{value / UNIT:,.0f}", (float(period), value / UNIT), textcoords="offset points",
                             xytext=(dx, dy), ha="left" if right or key == "oep" else "right", fontsize=7,
-                            color=colour)  # fmt: skip
+                            color=colour, zorder=4,
+                            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+                                  "alpha": 0.85})  # fmt: skip
         if net is not None:
             for key, losses, colour in (("aep_net", net[0], "#b03a2e"), ("oep_net", net[1], "#1f618d")):
                 periods, values = _curve(losses)

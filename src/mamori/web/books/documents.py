@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from mamori.io.tables import neutralise_formula
@@ -110,14 +111,36 @@ def rows(close: dict[str, Any], lang: str = "ja") -> list[tuple[str, str, str]]:
     return out
 
 
-def close_csv(close: dict[str, Any], lang: str = "ja") -> str:
-    """The close as CSV text (UTF-8 with a BOM added by the caller for spreadsheets)."""
+def table_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV text of the books' tables (UTF-8; the caller adds a BOM for spreadsheets): CRLF lines, and every
+    text cell that a spreadsheet would run as a formula neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["section", "figure", "value"])
-    for section, figure, value in rows(close, lang):
-        writer.writerow([neutralise_formula(section), neutralise_formula(figure), neutralise_formula(value)])
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise_formula(cell) if isinstance(cell, str) else cell for cell in row])
     return buffer.getvalue()
+
+
+def close_csv(close: dict[str, Any], lang: str = "ja") -> str:
+    """The close as CSV text: a row per figure (section, figure, value)."""
+    return table_csv(["section", "figure", "value"], rows(close, lang))
+
+
+#: The columns of the written amounts' CSV (:func:`written_csv`), keys of :func:`selectors.written`'s rows.
+WRITTEN_COLUMNS = ("policy", "source", "effective", "term_end", "written", "earned")
+
+
+def written_csv(written: Iterable[Mapping[str, Any]]) -> str:
+    """Every written amount (policy, the record it comes from, dates, written, earned) as CSV text."""
+    return table_csv(WRITTEN_COLUMNS, ([row[name] for name in WRITTEN_COLUMNS] for row in written))
+
+
+def premium_csv(premium: Mapping[str, Any]) -> str:
+    """Written, earned and unearned premium per policy, then the total, as CSV text."""
+    lines = [(row["number"], row["written"], row["earned"], row["unearned"]) for row in premium["policies"]]
+    lines.append(("total", premium["written"], premium["earned"], premium["unearned"]))
+    return table_csv(["number", "written", "earned", "unearned"], lines)
 
 
 def close_pdf(close: dict[str, Any], *, lang: str = "ja", made_at: dt.datetime | None = None) -> bytes:
