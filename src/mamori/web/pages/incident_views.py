@@ -41,7 +41,7 @@ from mamori.web.incidents import selectors as incident_selectors
 from mamori.web.incidents import services as incident_services
 from mamori.web.incidents.models import Attachment, Case, Incident, Vendor
 from mamori.web.pages import incident_forms as forms
-from mamori.web.pages.views import action_required, lang
+from mamori.web.pages.views import action_required, lang, refused, say_refused
 from mamori.web.policies import selectors as policy_selectors
 from mamori.web.policies.models import Policy
 
@@ -59,12 +59,6 @@ INCIDENT_FIELDS = (*forms.INCIDENT_TEXT, "accident_types", *forms.INCIDENT_FLAGS
 
 def _version(policy: Policy) -> catalog_mod.ProductVersion:
     return policy_selectors.version_of(policy)
-
-
-def _refused(request: HttpRequest, exc: Conflict | Forbidden, back: str) -> HttpResponse:
-    """A state that does not allow the action, or a role that may not take it: say so and go back."""
-    messages.error(request, exc.error.message(lang(), plain=True))
-    return redirect(back)
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -291,7 +285,7 @@ def _submit(request: HttpRequest, incident_id: Any) -> HttpResponse:
         errors = forms.errors_for(exc.errors, lang(), known=INCIDENT_FIELDS)
         return _form(request, values=forms.incident_values(draft), incident=incident, errors=errors, status=422)
     except (Conflict, Forbidden) as exc:
-        return _refused(request, exc, reverse("pages:incident", kwargs={"incident_id": incident.pk}))
+        return refused(request, exc, reverse("pages:incident", kwargs={"incident_id": incident.pk}))
     messages.success(request, _("The incident was reported. The emergency support desk will contact you."))
     return redirect("pages:incident", incident_id=incident.pk)
 
@@ -555,7 +549,7 @@ def _case_action(
         values = {k: str(v) for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
         return _case_page(request, case, errors=errors, values=values, status=422)
     except (Conflict, Forbidden) as exc:
-        return _refused(request, exc, back)
+        return refused(request, exc, back)
     except NotFound:
         raise Http404 from None
     messages.success(request, done)
@@ -586,10 +580,8 @@ def case_tick(request: HttpRequest, case_id: int) -> HttpResponse:
             item=item if isinstance(item, int) else -1,
             done=request.POST.get("done") in ("on", "true", "1"),
         )
-    except InvalidInput as exc:
-        messages.error(request, " ".join(exc.messages(lang(), plain=True)))
-    except (Conflict, Forbidden) as exc:
-        messages.error(request, exc.error.message(lang(), plain=True))
+    except (InvalidInput, Conflict, Forbidden) as exc:
+        say_refused(request, exc)
     if not request.htmx:
         return redirect("pages:case", case_id=case.pk)
     checklist = next((c for c in incident_selectors.phases_of(case, lang()) if c["id"] == phase), None)
@@ -683,11 +675,8 @@ def claim_open(request: HttpRequest, incident_id: str) -> HttpResponse:
         claim, _calculation = claim_services.claim_open(user=request.user, incident_id=incident_id)
     except NotFound:
         raise Http404 from None
-    except (Conflict, Forbidden) as exc:
-        return _refused(request, exc, reverse("pages:claims"))
-    except InvalidInput as exc:
-        messages.error(request, " ".join(exc.messages(lang(), plain=True)))
-        return redirect("pages:claims")
+    except (InvalidInput, Conflict, Forbidden) as exc:
+        return refused(request, exc, reverse("pages:claims"))
     messages.success(request, _("The claim was opened."))
     return redirect("pages:claim", claim_id=claim.pk)
 
@@ -830,11 +819,11 @@ def _claim_action(
         return _claim_page(request, claim, form=form, errors=errors, typed=typed, status=422)
     except Conflict as exc:
         if forms.short_field(exc.error.field) not in known:
-            return _refused(request, exc, back)
+            return refused(request, exc, back)
         errors = forms.errors_for([exc.error], lang(), known=known, prefix=form)
         return _claim_page(request, claim, form=form, errors=errors, typed=typed, status=409)
     except Forbidden as exc:
-        return _refused(request, exc, back)
+        return refused(request, exc, back)
     except NotFound:
         raise Http404 from None
     messages.success(request, done if isinstance(done, str) else done(result))
@@ -980,7 +969,7 @@ def payment_approve(request: HttpRequest, payment_id: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     except (Conflict, Forbidden) as exc:
-        return _refused(request, exc, back)
+        return refused(request, exc, back)
     messages.success(
         request, _("The payment of %(amount)s yen was approved and made.") % {"amount": f"{payment.amount_yen:,}"}
     )

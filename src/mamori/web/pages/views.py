@@ -74,12 +74,20 @@ def action_required(*actions: Action) -> Callable[[View], View]:
     return decorate
 
 
-def _state_error(request: HttpRequest, exc: Exception, back: str) -> HttpResponse:
-    """A state that does not allow the action, or an action the role may not take: say so and go back."""
-    if isinstance(exc, Conflict | Forbidden):
+def say_refused(request: HttpRequest, exc: Exception) -> None:
+    """Why an action was refused — bad input (every problem, in the reader's language), a state that does
+    not allow it, or a role that may not take it — as the page's message."""
+    if isinstance(exc, InvalidInput):
+        messages.error(request, " ".join(exc.messages(lang(), plain=True)))
+    elif isinstance(exc, Conflict | Forbidden):
         messages.error(request, exc.error.message(lang(), plain=True))
     elif isinstance(exc, IllegalTransition):
         messages.error(request, _("This is not possible in the current state."))
+
+
+def refused(request: HttpRequest, exc: Exception, back: str) -> HttpResponse:
+    """An action refused: say why (:func:`say_refused`) and go back to ``back``."""
+    say_refused(request, exc)
     return redirect(back)
 
 
@@ -263,7 +271,7 @@ def apply(request: HttpRequest, quote_id: str) -> HttpResponse:
             context["errors"] = errors_by_field(exc.errors)
             return render(request, "mamori/apply.html", context, status=422)
         except (NotFound, Forbidden) as exc:
-            return _state_error(request, exc, reverse("pages:dashboard"))
+            return refused(request, exc, reverse("pages:dashboard"))
         return redirect("pages:application", application_id=app.pk)
     return render(request, "mamori/apply.html", context)
 
@@ -284,13 +292,10 @@ def bind(request: HttpRequest, application_id: str) -> HttpResponse:
     back = reverse("pages:application", kwargs={"application_id": application_id})
     try:
         policy, created = servicing.application_bind(user=request.user, application_id=application_id)
-    except (Conflict, Forbidden, IllegalTransition) as exc:
-        return _state_error(request, exc, back)
+    except (InvalidInput, Conflict, Forbidden, IllegalTransition) as exc:
+        return refused(request, exc, back)
     except NotFound:
         raise Http404 from None
-    except InvalidInput as exc:
-        messages.error(request, " ".join(exc.messages(lang(), plain=True)))
-        return redirect(back)
     if created:
         messages.success(request, _("The policy %(number)s was issued.") % {"number": policy.number})
     return redirect("pages:policy", number=policy.number)
@@ -332,7 +337,7 @@ def decide_change(request: HttpRequest, request_id: int) -> HttpResponse:
             context["errors"] = errors_by_field(exc.errors)
             return render(request, "mamori/decide_change.html", context, status=422)
         except (Conflict, Forbidden) as exc:
-            return _state_error(request, exc, reverse("pages:underwriting"))
+            return refused(request, exc, reverse("pages:underwriting"))
         messages.success(request, _("The decision was recorded."))
         return redirect("pages:underwriting")
     return render(request, "mamori/decide_change.html", context)
@@ -365,7 +370,7 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
             context["errors"] = errors_by_field(exc.errors)
             return render(request, "mamori/decide.html", context, status=422)
         except (Conflict, Forbidden) as exc:
-            return _state_error(request, exc, reverse("pages:underwriting"))
+            return refused(request, exc, reverse("pages:underwriting"))
         messages.success(request, _("The decision was recorded."))
         return redirect("pages:underwriting")
     return render(request, "mamori/decide.html", context)
@@ -462,11 +467,8 @@ def change(request: HttpRequest, number: str) -> HttpResponse:
         result = servicing.policy_change(
             user=request.user, number=number, effective_date=request.POST.get("effective_date"), changes=changes
         )
-    except InvalidInput as exc:
-        messages.error(request, " ".join(exc.messages(lang(), plain=True)))
-        return redirect(back)
-    except (Conflict, Forbidden, IllegalTransition) as exc:
-        return _state_error(request, exc, back)
+    except (InvalidInput, Conflict, Forbidden, IllegalTransition) as exc:
+        return refused(request, exc, back)
     except NotFound:
         raise Http404 from None
     if isinstance(result, ChangeRequest):
@@ -483,11 +485,8 @@ def _change_preview(request: HttpRequest, number: str, changes: dict[str, Any], 
         preview = servicing_selectors.change_preview(
             user=request.user, number=number, effective_date=effective_date, changes=changes, lang=lang()
         )
-    except InvalidInput as exc:
-        messages.error(request, " ".join(exc.messages(lang(), plain=True)))
-        return redirect(back)
-    except (Conflict, Forbidden, IllegalTransition) as exc:
-        return _state_error(request, exc, back)
+    except (InvalidInput, Conflict, Forbidden, IllegalTransition) as exc:
+        return refused(request, exc, back)
     except NotFound:
         raise Http404 from None
     hidden = [(k, v) for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "step")]
@@ -504,7 +503,7 @@ def renew(request: HttpRequest, number: str) -> HttpResponse:
     try:
         app = servicing.renewal_accept(user=request.user, number=number)
     except (Conflict, Forbidden) as exc:
-        return _state_error(request, exc, reverse("pages:policy", kwargs={"number": number}))
+        return refused(request, exc, reverse("pages:policy", kwargs={"number": number}))
     except NotFound:
         raise Http404 from None
     return redirect("pages:application", application_id=app.pk)
@@ -518,11 +517,8 @@ def cancel(request: HttpRequest, number: str) -> HttpResponse:
         _policy, refund = servicing.policy_cancel(
             user=request.user, number=number, effective_date=request.POST.get("effective_date")
         )
-    except InvalidInput as exc:
-        messages.error(request, " ".join(exc.messages(lang(), plain=True)))
-        return redirect(back)
-    except (Conflict, Forbidden, IllegalTransition) as exc:
-        return _state_error(request, exc, back)
+    except (InvalidInput, Conflict, Forbidden, IllegalTransition) as exc:
+        return refused(request, exc, back)
     except NotFound:
         raise Http404 from None
     messages.success(request, _("The policy was cancelled. Refund: %(refund)s yen.") % {"refund": f"{refund:,}"})
