@@ -105,6 +105,8 @@ def test_the_page_shows_a_few_plans_and_why_a_loss_is_not_paid_and_the_incident_
     shortlist = leak.split('data-testid="estimate-shortlist"', 1)[1].split("</table>", 1)[0]
     assert 3 <= shortlist.count("<tr") - 1 <= 5  # the header row, then the plans
     assert "補償を抑えたプラン" in shortlist and "お選びのプラン" in shortlist
+    assert leak.count("<details") == leak.count("</details>")  # the whole comparison folded, nothing else
+    assert "色付きの行がお選びのプランです" in leak.split('data-testid="estimate-all-plans"', 1)[0]
     unpaid = leak.split('data-testid="estimate-unpaid"', 1)[1].split("</div>", 1)[0]
     assert "利益損失" in unpaid and "この事故の種類では、この費目の補償は発動しません" in unpaid
     attack = page(accident_type="A1")
