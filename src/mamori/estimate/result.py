@@ -122,18 +122,17 @@ def shortlist(est: Estimate) -> tuple[tuple[str, PlanOutcome], ...]:
         fitting = [e for e in expenses if e <= liability]
         return wanted if wanted in fitting else max(fitting, default=wanted)
 
-    candidates: list[tuple[str, Plan]] = [("chosen", c)]
+    wanted: dict[str, Plan] = {"chosen": c}
     lower = step(liabilities, c.liability_limit, -1)
     if lower is not None:
-        candidates.insert(0, ("lighter", Plan(lower, expense_within(lower, c.expense_limit), c.deductible, c.bi_limit)))
+        wanted["lighter"] = Plan(lower, expense_within(lower, c.expense_limit), c.deductible, c.bi_limit)
     higher = step(liabilities, c.liability_limit, +1)
     if higher is not None:
         more = step(expenses, c.expense_limit, +1) or c.expense_limit
-        plan = Plan(higher, expense_within(higher, more), c.deductible, c.bi_limit)
-        candidates.append(("fuller", plan))
+        wanted["fuller"] = Plan(higher, expense_within(higher, more), c.deductible, c.bi_limit)
     deductible = step(deductibles, c.deductible, +1) or step(deductibles, c.deductible, -1)
     if deductible is not None:
-        candidates.append(("deductible", Plan(c.liability_limit, c.expense_limit, deductible, c.bi_limit)))
+        wanted["deductible"] = Plan(c.liability_limit, c.expense_limit, deductible, c.bi_limit)
     if est.assessment.bi is not None:
         if c.bi_limit:
             bi: int | None = 0 if 0 in bis else None
@@ -141,11 +140,11 @@ def shortlist(est: Estimate) -> tuple[tuple[str, PlanOutcome], ...]:
             loss = est.assessment.losses.by_kind()["bi"]
             bi = next((b for b in bis if b >= loss and b > 0), max(bis, default=None))
         if bi is not None and bi != c.bi_limit:
-            candidates.append(("bi", Plan(c.liability_limit, c.expense_limit, c.deductible, bi)))
+            wanted["bi"] = Plan(c.liability_limit, c.expense_limit, c.deductible, bi)
     seen: set[Plan] = set()
     out = []
-    for role, plan in candidates:
-        outcome = by_plan.get(plan)
+    for role in SHORTLIST_ROLES:  # the order shown
+        outcome = by_plan.get(wanted[role]) if role in wanted else None
         if outcome is not None and outcome.plan not in seen:
             seen.add(outcome.plan)
             out.append((role, outcome))
