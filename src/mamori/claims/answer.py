@@ -21,7 +21,7 @@ from mamori.catalog import ProductVersion, coverage
 from mamori.claims.result import ClaimResult, LineResult, SectionResult, Step
 from mamori.support import service
 
-__all__ = ["render_text", "step_note", "to_json_dict"]
+__all__ = ["exclusion_texts", "render_text", "step_note", "to_json_dict"]
 
 
 # ------------------------------------------------------------------------------------------ texts
@@ -151,7 +151,7 @@ def _line_reason(result: ClaimResult, line: LineResult, lang: str) -> str | None
 
 
 @functools.lru_cache(maxsize=32)
-def _exclusion_texts(version: ProductVersion, lang: str) -> Mapping[str, str | None]:
+def exclusion_texts(version: ProductVersion, lang: str) -> Mapping[str, str | None]:
     """Every exclusion code's text in ``lang`` (what :func:`_line_reason` gives), built once per version."""
     return MappingProxyType({code: ex.text.get(lang) for code, ex in version.coverage.exclusions.items()})
 
@@ -202,7 +202,7 @@ def to_json_dict(result: ClaimResult, lang: i18n.Lang = "ja") -> dict[str, Any]:
     reg = result.regulatory
     sup = result.support
     bi = result.bi
-    reasons = _exclusion_texts(version, lang)
+    reasons = exclusion_texts(version, lang)
     return {
         "payable_total": result.payable_total,
         "sections": {

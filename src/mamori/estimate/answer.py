@@ -182,14 +182,12 @@ def _unpaid_json(est: Estimate, losses: dict[str, int], lang: str) -> list[dict[
     (an outage caused by an information leak is not a business-interruption accident: its reason is shown,
     never a bare 0)."""
     claim = est.chosen.claim
-    exclusions = est.version.coverage.exclusions
-    out = []
-    for kind, section in (("expense", claim.expense), ("liability", claim.liability), ("bi", claim.bi)):
-        code = section.exclusion
-        if losses[kind] > 0 and section.payable == 0 and code is not None:
-            reason = exclusions[code].text.get(lang) if code in exclusions else None
-            out.append({"kind": kind, "exclusion": code, "reason": reason})
-    return out
+    reasons = claim_answer.exclusion_texts(est.version, lang)  # the worksheet's own words for each exclusion
+    return [
+        {"kind": kind, "exclusion": section.exclusion, "reason": reasons.get(section.exclusion)}
+        for kind, section in (("expense", claim.expense), ("liability", claim.liability), ("bi", claim.bi))
+        if losses[kind] > 0 and section.payable == 0 and section.exclusion is not None
+    ]
 
 
 def to_json_dict(est: Estimate, lang: i18n.Lang = "ja") -> dict[str, Any]:
