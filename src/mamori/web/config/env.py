@@ -23,13 +23,18 @@ class BadSetting(ImproperlyConfigured):
     """An environment variable's value cannot be used; ``error`` names it and what it may be."""
 
     def __init__(self, error: FieldError) -> None:
-        super().__init__(f"{error.field}: {error.code} {dict(error.params)}")
+        super().__init__(error.message("en"))  # what a server started without the command line shows
         self.error = error
+
+
+def _given(name: str) -> str:
+    """The variable's value without surrounding blanks; empty when unset (the setting keeps its default)."""
+    return os.environ.get(name, "").strip()
 
 
 def integer(name: str, default: int, *, minimum: int, maximum: int) -> int:
     """The whole number in ``name`` (``default`` when unset or empty), from ``minimum`` to ``maximum``."""
-    given = os.environ.get(name, "").strip()
+    given = _given(name)
     if not given:
         return default
     read = values.read_integer(given)
@@ -42,7 +47,7 @@ def integer(name: str, default: int, *, minimum: int, maximum: int) -> int:
 
 def seconds(name: str, default: float, *, minimum: float, maximum: float) -> float:
     """A duration in seconds (a decimal number allowed: ``2.5``) in ``name``, within the bounds."""
-    given = os.environ.get(name, "").strip()
+    given = _given(name)
     if not given:
         return default
     try:
@@ -61,7 +66,7 @@ RATE_SECONDS = (1, 7 * 86_400)
 
 def rate(name: str, default: tuple[int, int]) -> tuple[int, int]:
     """A throttle rule in ``name``: ``requests/seconds`` (``60/600``: 60 requests in 10 minutes)."""
-    given = os.environ.get(name, "").strip()
+    given = _given(name)
     if not given:
         return default
     requests, slash, period = given.partition("/")
