@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from mamori.cli import args as args_mod
 from mamori.cli.common import EXIT_INVALID, EXIT_OK, Context, print_errors, print_json
+
+if TYPE_CHECKING:  # Django is imported only when a command of the web application runs
+    from mamori.web.server import NotConfigured
 
 __all__ = ["register"]
 
@@ -151,14 +154,11 @@ def _text(ctx: Context) -> TextIO:
     return cast(TextIO, ctx.out)
 
 
-def _not_configured(ctx: Context, exc: Exception) -> int:
+def _not_configured(ctx: Context, exc: NotConfigured) -> int:
     """The server's configuration is missing: the catalogue's words for what is known, else the operator's text."""
-    from mamori.errors import FieldError, InvalidInput
+    from mamori.errors import InvalidInput
 
-    if "MAMORI_SECRET_KEY" in str(exc):
-        return print_errors(ctx, InvalidInput([FieldError("MAMORI_SECRET_KEY", "E_SECRET_KEY", {})]))
-    error = getattr(exc, "error", None)
-    if error is not None:
-        return print_errors(ctx, InvalidInput([error]))
+    if exc.error is not None:
+        return print_errors(ctx, InvalidInput([exc.error]))
     ctx.err.write(f"mamori: {exc}\n")
     return EXIT_INVALID

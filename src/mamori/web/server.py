@@ -59,10 +59,8 @@ def configure(*, demo: bool) -> None:
         if not os.environ.get("MAMORI_SECRET_KEY"):
             os.environ["MAMORI_SECRET_KEY"] = _demo_secret_key()
     elif not os.environ.get("MAMORI_SECRET_KEY"):
-        raise NotConfigured(
-            "MAMORI_SECRET_KEY is not set. Set it to a long random value (python -c 'import secrets; "
-            "print(secrets.token_urlsafe(50))'), or run `mamori serve --demo` for a local demo."
-        )
+        missing = FieldError("MAMORI_SECRET_KEY", "E_SECRET_KEY", {})
+        raise NotConfigured(missing.message("en"), error=missing)
     import django
 
     from mamori.web.config import env
