@@ -6,8 +6,9 @@
 - :mod:`engine` — one risk, exactly; :mod:`columns` + :mod:`vectorised` — a table, the same yen.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mamori import lazy
 
 if TYPE_CHECKING:
     from mamori.rating.engine import Premium, Quote, rate
@@ -16,21 +17,15 @@ if TYPE_CHECKING:
 #: Where each name of the package lives: loaded on first use, so that a program reading one light module
 #: (``values`` for the command line's arguments) does not load numpy through the engine.
 _HOMES = {
-    "Premium": "mamori.rating.engine",
-    "Quote": "mamori.rating.engine",
-    "rate": "mamori.rating.engine",
-    "FIELDS": "mamori.rating.inputs",
-    "Risk": "mamori.rating.inputs",
-    "parse_risk": "mamori.rating.inputs",
+    "Premium": "engine",
+    "Quote": "engine",
+    "rate": "engine",
+    "FIELDS": "inputs",
+    "Risk": "inputs",
+    "parse_risk": "inputs",
 }
 
 __all__ = ["FIELDS", "Premium", "Quote", "Risk", "parse_risk", "rate"]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy.attributes(__name__, _HOMES)

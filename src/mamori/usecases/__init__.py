@@ -9,8 +9,9 @@ translate nothing themselves, and return the core's values; callers only parse i
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mamori import lazy
 
 if TYPE_CHECKING:
     from mamori.usecases.claims import calculate_claim, calculate_claims
@@ -31,10 +32,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'mamori.usecases' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"mamori.usecases.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy.attributes(__name__, _HOMES)
